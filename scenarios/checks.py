@@ -1,0 +1,207 @@
+"""Checks beyond the schema: the scenario graph, the rubric references, and the teaching logic.
+
+Every check returns :class:`Finding` objects that name a data path; the loader turns paths into
+``line:col`` through the gateway's location map. Errors make a scenario unusable; warnings are shown to
+authors but do not block play.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import deque
+from dataclasses import dataclass
+
+from scenarios.gateway import DataPath, Severity
+from scenarios.model import STAGE_LABELS, Choice, Scenario
+from scenarios.rubric import Rubric
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: DataPath
+    message: str
+    severity: Severity = "error"
+    at_key: bool = False
+
+
+def _hint(name: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def successors(scenario: Scenario, node_id: str) -> list[str]:
+    return [c.next for c in scenario.nodes[node_id].choices]
+
+
+def check_scenario(scenario: Scenario, rubric: Rubric) -> list[Finding]:
+    """Every graph, rubric and teaching problem in one scenario."""
+    findings: list[Finding] = []
+    node_ids = set(scenario.nodes)
+    ending_ids = set(scenario.endings)
+    targets = sorted(node_ids | ending_ids)
+
+    for name in sorted(node_ids & ending_ids):
+        findings.append(
+            Finding(("endings", name), f"'{name}' is both a node and an ending; give them different names", at_key=True)
+        )
+
+    if scenario.start not in node_ids:
+        extra = " (it is an ending; start at a node)" if scenario.start in ending_ids else _hint(scenario.start, sorted(node_ids))
+        findings.append(Finding(("start",), f"start node '{scenario.start}' does not exist{extra}"))
+
+    for node_id, node in scenario.nodes.items():
+        seen: dict[str, int] = {}
+        by_id = {c.id: c for c in node.choices}
+        for index, choice in enumerate(node.choices):
+            here: DataPath = ("nodes", node_id, "choices", index)
+            if choice.id in seen:
+                findings.append(Finding((*here, "id"), f"choice id '{choice.id}' is used twice in node '{node_id}'"))
+            seen.setdefault(choice.id, index)
+            if choice.next not in node_ids and choice.next not in ending_ids:
+                findings.append(
+                    Finding((*here, "next"), f"next '{choice.next}' is not a node or an ending{_hint(choice.next, targets)}")
+                )
+            for position, criterion in enumerate(choice.criteria):
+                if criterion not in rubric:
+                    findings.append(
+                        Finding(
+                            (*here, "criteria", position),
+                            f"unknown criterion '{criterion}'{_hint(criterion, sorted(rubric.by_id))}",
+                        )
+                    )
+            if len(set(choice.criteria)) != len(choice.criteria):
+                findings.append(Finding((*here, "criteria"), "a criterion is listed twice in this choice"))
+            findings.extend(_check_better(scenario, node_id, index, by_id, rubric))
+            findings.extend(_check_readiness(node_id, node.readiness, index, choice.criteria, rubric))
+
+    findings.extend(_check_graph(scenario))
+    return findings
+
+
+def _check_better(scenario: Scenario, node_id: str, index: int, by_id: dict[str, Choice], rubric: Rubric) -> list[Finding]:
+    choice = scenario.nodes[node_id].choices[index]
+    here: DataPath = ("nodes", node_id, "choices", index)
+    pitfall = rubric.is_pitfall_choice(choice.criteria)
+    if choice.better is None:
+        if pitfall:
+            return [
+                Finding(
+                    (*here, "id"), f"pitfall choice '{choice.id}' needs 'better:' naming a stronger choice in node '{node_id}'"
+                )
+            ]
+        return []
+    if choice.better == choice.id:
+        return [Finding((*here, "better"), f"choice '{choice.id}' names itself as the better choice")]
+    if choice.better not in by_id:
+        return [
+            Finding(
+                (*here, "better"),
+                f"better '{choice.better}' is not a choice in node '{node_id}'{_hint(choice.better, sorted(by_id))}",
+            )
+        ]
+    mine = rubric.points(choice.criteria)
+    theirs = rubric.points(by_id[choice.better].criteria)
+    if theirs <= mine:
+        return [
+            Finding(
+                (*here, "better"),
+                f"better '{choice.better}' scores {theirs:+d}, not more than this choice ({mine:+d}); point to a stronger choice",
+            )
+        ]
+    return []
+
+
+def _check_readiness(node_id: str, stage: str, index: int, criteria: list[str], rubric: Rubric) -> list[Finding]:
+    out = []
+    for position, criterion_id in enumerate(criteria):
+        criterion = rubric.by_id.get(criterion_id)
+        if criterion is None or criterion.fits is None or stage in criterion.fits:
+            continue
+        fits = ", ".join(STAGE_LABELS[s].lower() for s in criterion.fits)
+        out.append(
+            Finding(
+                ("nodes", node_id, "choices", index, "criteria", position),
+                f"'{criterion_id}' ({criterion.title}) does not fit a peer who is {STAGE_LABELS[stage].lower()} "
+                f"(node '{node_id}' readiness: {stage}); it fits: {fits}",
+                severity="warning",
+            )
+        )
+    return out
+
+
+def _check_graph(scenario: Scenario) -> list[Finding]:
+    findings: list[Finding] = []
+    known = set(scenario.nodes) | set(scenario.endings)
+
+    reached = {scenario.start} if scenario.start in scenario.nodes else set(known)
+    queue = deque([scenario.start])
+    while queue:
+        current = queue.popleft()
+        if current not in scenario.nodes:
+            continue
+        for target in successors(scenario, current):
+            if target in known and target not in reached:
+                reached.add(target)
+                queue.append(target)
+    for node_id in scenario.nodes:
+        if node_id not in reached:
+            findings.append(
+                Finding(("nodes", node_id), f"node '{node_id}' cannot be reached from start '{scenario.start}'", at_key=True)
+            )
+    for ending_id in scenario.endings:
+        if ending_id not in reached:
+            findings.append(
+                Finding(
+                    ("endings", ending_id), f"ending '{ending_id}' cannot be reached from start '{scenario.start}'", at_key=True
+                )
+            )
+
+    # Which nodes can still reach an ending? Walk backwards from the endings.
+    predecessors: dict[str, set[str]] = {name: set() for name in known}
+    for node_id in scenario.nodes:
+        for target in successors(scenario, node_id):
+            if target in predecessors:
+                predecessors[target].add(node_id)
+    can_end = set(scenario.endings)
+    queue = deque(scenario.endings)
+    while queue:
+        current = queue.popleft()
+        for before in predecessors.get(current, ()):
+            if before not in can_end:
+                can_end.add(before)
+                queue.append(before)
+    for node_id in scenario.nodes:
+        if node_id in reached and node_id not in can_end:
+            findings.append(
+                Finding(
+                    ("nodes", node_id),
+                    f"no path from node '{node_id}' reaches an ending (every way on leads into a loop or a missing node); give it a way out",
+                    at_key=True,
+                )
+            )
+    return findings
+
+
+def has_cycle(scenario: Scenario) -> bool:
+    """Whether any path can visit a node twice."""
+    state: dict[str, int] = {}
+    for root in scenario.nodes:
+        if root in state:
+            continue
+        stack = [(root, iter(successors(scenario, root)))]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            for child in children:
+                if child not in scenario.nodes:
+                    continue
+                if state.get(child) == 1:
+                    return True
+                if child not in state:
+                    state[child] = 1
+                    stack.append((child, iter(successors(scenario, child))))
+                    break
+            else:
+                state[node] = 2
+                stack.pop()
+    return False

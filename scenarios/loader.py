@@ -1,0 +1,152 @@
+"""Load scenarios and rubrics from files or text: gateway -> model -> checks, with located problems.
+
+One validator, several callers: the CLI, the Streamlit pages (via ``ui``), and the tests that check the
+shipped library all go through :func:`load_scenario` / :func:`check_paths`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scenarios.checks import check_scenario
+from scenarios.gateway import Problem, YamlDocument, YamlError, read_yaml, read_yaml_file
+from scenarios.model import Scenario
+from scenarios.rubric import Rubric
+from scenarios.validate import to_model
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "scoring" / "rubric.yaml"
+SUFFIXES = (".yaml", ".yml")
+
+
+class ScenarioError(YamlError):
+    """A scenario (or rubric) that cannot be used, with every problem found in it."""
+
+
+@dataclass(frozen=True)
+class LoadedScenario:
+    """A checked scenario with its source text, version, and any warnings."""
+
+    scenario: Scenario
+    source: str
+    text: str
+    content_hash: str
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.scenario.id
+
+
+def load_rubric(path: str | Path = DEFAULT_RUBRIC) -> Rubric:
+    """Read and validate a rubric file through the gateway."""
+    try:
+        doc = read_yaml_file(path)
+        return to_model(doc, Rubric, what="rubric")
+    except YamlError as exc:
+        raise ScenarioError(exc.problems) from None
+
+
+def _from_document(doc: YamlDocument, rubric: Rubric) -> LoadedScenario:
+    scenario = to_model(doc, Scenario, what="scenario")
+    findings = check_scenario(scenario, rubric)
+    problems = [doc.problem(f.path, f.message, key=f.at_key, severity=f.severity) for f in findings]
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line, p.column)))
+    warnings = tuple(sorted(problems, key=lambda p: (p.line, p.column)))
+    return LoadedScenario(scenario, doc.source, doc.text, scenario.content_hash(), warnings)
+
+
+def load_scenario(content: str | bytes, rubric: Rubric, source: str = "<scenario>") -> LoadedScenario:
+    """Load a scenario from text (an upload, an editor buffer, a stored version)."""
+    try:
+        return _from_document(read_yaml(content, source), rubric)
+    except ScenarioError:
+        raise
+    except YamlError as exc:
+        raise ScenarioError(exc.problems) from None
+
+
+def load_scenario_file(path: str | Path, rubric: Rubric) -> LoadedScenario:
+    try:
+        return _from_document(read_yaml_file(path), rubric)
+    except ScenarioError:
+        raise
+    except YamlError as exc:
+        raise ScenarioError(exc.problems) from None
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; folders as every .yaml/.yml file below them, sorted."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+@dataclass
+class Report:
+    """The outcome of checking many files."""
+
+    loaded: list[LoadedScenario] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_paths(paths: Iterable[str | Path], rubric: Rubric) -> Report:
+    """Load every scenario file under ``paths``; collect every problem, including ids used twice."""
+    report = Report()
+    first_file: dict[str, LoadedScenario] = {}
+    for path in expand_paths(paths):
+        report.files += 1
+        if not path.exists():
+            report.problems.append(Problem(str(path), 1, 1, "no such file or folder"))
+            continue
+        try:
+            loaded = load_scenario_file(path, rubric)
+        except ScenarioError as exc:
+            report.problems.extend(exc.problems)
+            continue
+        report.problems.extend(loaded.warnings)
+        if loaded.id in first_file:
+            doc_line = _line_of_id(loaded.text)
+            report.problems.append(
+                Problem(
+                    loaded.source, doc_line, 1, f"scenario id '{loaded.id}' is already used by {first_file[loaded.id].source}"
+                )
+            )
+            continue
+        first_file[loaded.id] = loaded
+        report.loaded.append(loaded)
+    return report
+
+
+def _line_of_id(text: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("id:"):
+            return number
+    return 1
+
+
+def load_library(folder: str | Path = LIBRARY_DIR, rubric: Rubric | None = None) -> Report:
+    """The shipped (or a given) library, checked; callers show ``report.problems`` to authors."""
+    return check_paths([folder], rubric if rubric is not None else load_rubric())
