@@ -1,0 +1,142 @@
+"""Plotly figures built from the pattern frames; pages only display them.
+
+Built with ``plotly.graph_objects`` (about 1 ms a figure, against about 20 ms for plotly.express).
+Pitfall and possibility are never told apart by colour alone: they differ in marker shape, line dash and bar
+pattern too, and every trace is named in the legend. Colours are from the Okabe-Ito colour-blind-safe set.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+POSSIBILITY_COLOUR = "#0072B2"  # blue
+PITFALL_COLOUR = "#D55E00"  # vermillion
+EARLIER_COLOUR = "#999999"
+SCORE_COLOUR = "#009E73"  # bluish green
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14}
+
+
+def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
+    """Shared look. The title is kept as metadata (pages show their own heading above the chart)."""
+    fig.update_layout(
+        meta={"title": title},
+        font=FONT,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
+    fig.update_xaxes(showgrid=False, linecolor="#444", automargin=True)
+    fig.update_yaxes(gridcolor="#e5e5e5", linecolor="#444", automargin=True)
+    return fig
+
+
+def score_chart(scores: pd.DataFrame) -> go.Figure:
+    """Score per finished attempt, in order; the x axis counts attempts and names the day of each."""
+    labels = [f"{t} ({m})" for t, m in zip(scores["title"], scores["mode"], strict=True)]
+    ticks = [f"#{n} · {moment:%d %b}" for n, moment in enumerate(scores["finished_at"], start=1)]
+    fig = go.Figure(
+        go.Scatter(
+            x=ticks,
+            y=scores["score"].tolist(),
+            mode="lines+markers+text",
+            name="Score",
+            line={"color": SCORE_COLOUR, "width": 2},
+            marker={"size": 10, "symbol": "circle"},
+            text=[f"{s}%" for s in scores["score"]],
+            textposition="top center",
+            customdata=labels,
+            hovertemplate="%{customdata}<br>%{x}<br>Score %{y}%<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title="Score (%)", range=[0, 110])
+    fig.update_xaxes(title="Finished attempts", type="category")
+    return _layout(fig, "Score per attempt")
+
+
+def pitfall_heatmap(table: pd.DataFrame) -> go.Figure:
+    """Pitfalls (rows) by week (columns); the count is written in every cell, not only shown by shade."""
+    weeks = [f"Week of {w:%d %b}" for w in table.columns]
+    fig = go.Figure(
+        go.Heatmap(
+            z=table.to_numpy().tolist(),
+            x=weeks,
+            y=list(table.index),
+            colorscale=[[0, "#ffffff"], [1, PITFALL_COLOUR]],
+            zmin=0,
+            text=table.to_numpy().tolist(),
+            texttemplate="%{text}",
+            hovertemplate="%{y}<br>%{x}: %{z} time(s)<extra></extra>",
+            showscale=False,  # every cell states its count
+            xgap=2,
+            ygap=2,
+        )
+    )
+    fig.update_yaxes(autorange="reversed", gridcolor="white")
+    return _layout(fig, "Pitfalls per week", height=max(260, 70 + 36 * len(table.index)))
+
+
+def balance_chart(balance: pd.DataFrame) -> go.Figure:
+    """Possibilities shown versus pitfalls hit, per week."""
+    weeks = [f"Week of {w:%d %b}" for w in balance["week"]]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=weeks,
+            y=balance["possibilities"].tolist(),
+            name="Possibilities shown",
+            mode="lines+markers",
+            line={"color": POSSIBILITY_COLOUR, "width": 2, "dash": "solid"},
+            marker={"symbol": "circle", "size": 10},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=weeks,
+            y=balance["pitfalls"].tolist(),
+            name="Pitfalls hit",
+            mode="lines+markers",
+            line={"color": PITFALL_COLOUR, "width": 2, "dash": "dash"},
+            marker={"symbol": "x", "size": 10},
+        )
+    )
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(title="How many", rangemode="tozero", dtick=1 if _peak(balance) <= 10 else None)
+    return _layout(fig, "Possibilities versus pitfalls")
+
+
+def _peak(balance: pd.DataFrame) -> int:
+    if balance.empty:
+        return 0
+    return int(max(balance["possibilities"].max(), balance["pitfalls"].max()))
+
+
+def domain_chart(profile: pd.DataFrame) -> go.Figure:
+    """Per domain, the share of possibilities among the criteria hit: earlier attempts beside recent ones."""
+    fig = go.Figure()
+    styles = {"Earlier": (EARLIER_COLOUR, "/"), "Recent": (POSSIBILITY_COLOUR, "")}
+    for period in ("Earlier", "Recent"):
+        rows = profile[profile["period"] == period]
+        if rows.empty:
+            continue
+        colour, pattern = styles[period]
+        fig.add_trace(
+            go.Bar(
+                y=rows["domain_title"].tolist(),
+                x=rows["share"].tolist(),
+                name=f"{period} attempts",
+                orientation="h",
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                text=[f"{s}% of {c}" for s, c in zip(rows["share"], rows["count"], strict=True)],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x}% possibilities<extra>" + period + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title="Share of possibilities (%)", range=[0, 125], tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_yaxes(autorange="reversed")
+    domains = profile["domain_title"].nunique() if not profile.empty else 1
+    return _layout(fig, "Domain profile: earlier versus recent", height=max(280, 90 + 52 * domains))

@@ -1,0 +1,149 @@
+"""Patterns over time, computed from decisions (not attempt totals), with pandas.
+
+Inputs are the frames ``records`` returns:
+
+* attempts: ``attempt_id, scenario_id, title, mode, status, started_at, finished_at, score``
+* hits (one row per criterion of each decision): ``attempt_id, decision_id, scenario_id, decided_at, criterion_id``
+
+Every function returns a plain data frame that a chart draws and a page can also show as a table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from scenarios import Rubric, Scenario
+
+ATTEMPT_COLUMNS = ["attempt_id", "scenario_id", "title", "mode", "status", "started_at", "finished_at", "score"]
+HIT_COLUMNS = ["attempt_id", "decision_id", "scenario_id", "decided_at", "criterion_id"]
+
+
+def rubric_frame(rubric: Rubric) -> pd.DataFrame:
+    domain_titles = {d.id: d.title for d in rubric.domains}
+    return pd.DataFrame(
+        [
+            {
+                "criterion_id": c.id,
+                "kind": c.kind,
+                "title": c.title,
+                "domain": c.domain,
+                "domain_title": domain_titles[c.domain],
+            }
+            for c in rubric.criteria
+        ]
+    )
+
+
+def _with_rubric(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    frame = hits.merge(rubric_frame(rubric), on="criterion_id", how="inner")
+    frame["decided_at"] = pd.to_datetime(frame["decided_at"], utc=True)
+    return frame
+
+
+def week_start(moments: pd.Series) -> pd.Series:
+    """The Monday (UTC date) of each moment's week."""
+    stamps = pd.to_datetime(moments, utc=True)
+    days = stamps.dt.tz_localize(None).dt.normalize()
+    return days - pd.to_timedelta(days.dt.day_of_week, unit="D")
+
+
+def score_over_time(attempts: pd.DataFrame) -> pd.DataFrame:
+    """Finished attempts in order: when, which scenario, the score (0-100)."""
+    done = attempts[attempts["status"] == "finished"].copy()
+    done = done.dropna(subset=["finished_at", "score"])
+    done["finished_at"] = pd.to_datetime(done["finished_at"], utc=True)
+    done = done.sort_values(["finished_at", "attempt_id"])
+    out = done[["attempt_id", "finished_at", "scenario_id", "title", "mode", "score"]].reset_index(drop=True)
+    out["score"] = out["score"].astype(int)
+    return out
+
+
+def pitfalls_by_week(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """A criterion-by-week table of how often each pitfall came up (rows: pitfall titles, columns: week start)."""
+    frame = _with_rubric(hits, rubric)
+    frame = frame[frame["kind"] == "pitfall"]
+    if frame.empty:
+        return pd.DataFrame()
+    frame = frame.assign(week=week_start(frame["decided_at"]))
+    table = frame.pivot_table(index="title", columns="week", values="decision_id", aggfunc="count", fill_value=0)
+    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    table.columns = [pd.Timestamp(c).date() for c in table.columns]
+    table.index.name = "pitfall"
+    return table.astype(int)
+
+
+def balance_by_week(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Per week: how many possibilities were shown and how many pitfalls were hit."""
+    frame = _with_rubric(hits, rubric)
+    if frame.empty:
+        return pd.DataFrame(columns=["week", "possibilities", "pitfalls"])
+    frame = frame.assign(week=week_start(frame["decided_at"]))
+    counts = frame.groupby(["week", "kind"]).size().unstack(fill_value=0)
+    for kind in ("possibility", "pitfall"):
+        if kind not in counts.columns:
+            counts[kind] = 0
+    out = counts.rename(columns={"possibility": "possibilities", "pitfall": "pitfalls"})[["possibilities", "pitfalls"]]
+    out = out.reset_index()
+    out["week"] = out["week"].dt.date
+    out.columns.name = None
+    return out
+
+
+def domain_profile(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+    """Per domain, the share of criteria hit that were possibilities, in earlier versus recent attempts.
+
+    Attempts are split in half by when they started (the later half, rounded up, is "recent"); with one
+    attempt there is only "recent". A share of 100% means only possibilities; ``count`` says what it rests on.
+    """
+    frame = _with_rubric(hits, rubric)
+    columns = ["domain", "domain_title", "period", "possibilities", "pitfalls", "count", "share"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    first_moment = frame.groupby("attempt_id")["decided_at"].min().sort_values(kind="stable")
+    order = list(first_moment.index)
+    earlier = set(order[: len(order) // 2])
+    frame = frame.assign(period=["Earlier" if a in earlier else "Recent" for a in frame["attempt_id"]])
+    grouped = frame.groupby(["domain", "domain_title", "period", "kind"]).size().unstack(fill_value=0)
+    for kind in ("possibility", "pitfall"):
+        if kind not in grouped.columns:
+            grouped[kind] = 0
+    grouped = grouped.rename(columns={"possibility": "possibilities", "pitfall": "pitfalls"}).reset_index()
+    grouped["count"] = grouped["possibilities"] + grouped["pitfalls"]
+    grouped["share"] = (100 * grouped["possibilities"] / grouped["count"]).round(0).astype(int)
+    domain_order = {d.id: i for i, d in enumerate(rubric.domains)}
+    grouped = grouped.sort_values(
+        ["domain", "period"], key=lambda s: s.map(domain_order) if s.name == "domain" else s, kind="stable"
+    )
+    grouped.columns.name = None
+    return grouped[columns].reset_index(drop=True)
+
+
+def criterion_index(scenarios: Iterable[Scenario]) -> dict[str, list[str]]:
+    """For each criterion, the ids of the scenarios that have a choice exercising it."""
+    index: dict[str, set[str]] = {}
+    for scenario in scenarios:
+        for node in scenario.nodes.values():
+            for choice in node.choices:
+                for criterion in choice.criteria:
+                    index.setdefault(criterion, set()).add(scenario.id)
+    return {criterion: sorted(ids) for criterion, ids in sorted(index.items())}
+
+
+def top_pitfalls(hits: pd.DataFrame, rubric: Rubric, index: dict[str, list[str]], limit: int = 5) -> pd.DataFrame:
+    """The pitfalls hit most often (ties: most recent first), with scenarios that practise them."""
+    frame = _with_rubric(hits, rubric)
+    frame = frame[frame["kind"] == "pitfall"]
+    columns = ["criterion_id", "title", "domain_title", "times", "last_seen", "practice"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = (
+        frame.groupby(["criterion_id", "title", "domain_title"])
+        .agg(times=("decision_id", "count"), last_seen=("decided_at", "max"))
+        .reset_index()
+        .sort_values(["times", "last_seen", "criterion_id"], ascending=[False, False, True], kind="stable")
+        .head(limit)
+    )
+    grouped["practice"] = [index.get(c, []) for c in grouped["criterion_id"]]
+    return grouped[columns].reset_index(drop=True)
