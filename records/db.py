@@ -1,0 +1,85 @@
+"""Engine set-up and migrations. SQLite by default (WAL, busy timeout, BEGIN IMMEDIATE for writes), PostgreSQL by URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+WRITE = {"peersim_write": True}
+"""Execution options for a connection that will write: on SQLite its transaction starts with BEGIN IMMEDIATE."""
+
+_MIGRATION_LOCK = 4_721_001  # PostgreSQL advisory lock key: one server migrates at a time
+
+
+def data_dir() -> Path:
+    """Where the SQLite file and other data live: ``PEERSIM_DATA_DIR``, default ``data/`` in the project."""
+    configured = os.environ.get("PEERSIM_DATA_DIR")
+    return Path(configured).expanduser() if configured else ROOT / "data"
+
+
+def database_url() -> str:
+    """``PEERSIM_DATABASE_URL`` if set, else a SQLite file in the data directory."""
+    configured = os.environ.get("PEERSIM_DATABASE_URL")
+    if configured:
+        return configured
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / 'peersim.db'}"
+
+
+def _normalise(url: str) -> str:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def create(url: str | None = None) -> Engine:
+    """An engine for ``url`` (default: :func:`database_url`), configured for PeerSim's access pattern."""
+    url = _normalise(url or database_url())
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_pre_ping=True)
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_recycle=1800)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see "begin" below).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+        cursor.execute("PRAGMA busy_timeout=10000")  # wait for a lock instead of failing at once
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; fsync at checkpoints
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # Writers take the write lock up front, so two writers queue on busy_timeout instead of one of them
+        # failing with "database is locked" when a read transaction tries to upgrade.
+        if connection.get_execution_options().get("peersim_write"):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest migration; safe when several servers start at once."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

@@ -1,0 +1,468 @@
+"""The store: every read or write of trainee data, with access checked here against the acting user.
+
+Rules (the accounts issue widens them with instructors and cohorts):
+
+* a trainee reads and changes only their own attempts and decisions;
+* an admin may read everyone's.
+
+Every decision is committed when it is made; recording the same step twice (a double click, a rerun, a second
+browser tab) keeps the first and records nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from records import db
+from records.tables import attempts, decision_criteria, decisions, scenario_versions, users
+
+MODES = ("coached", "debrief")
+"""coached: feedback after each choice; debrief: all feedback at the end."""
+
+NAME_MAX = 80
+
+
+class AccessDenied(PermissionError):
+    """The acting user may not see or change this record."""
+
+
+class NotFound(LookupError):
+    """No such record (or none the acting user may see)."""
+
+
+class StaleDecision(ValueError):
+    """A decision that does not fit the attempt's current state (an old page, another tab)."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    name: str
+    role: str = "trainee"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    user_id: int
+    scenario_id: str
+    content_hash: str
+    mode: str
+    status: str
+    current_node: str
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    ending_id: str | None
+    points: int | None
+    score: int | None
+
+
+@dataclass(frozen=True)
+class Decision:
+    id: int
+    attempt_id: int
+    step: int
+    node_id: str
+    choice_id: str
+    points: int
+    time_taken_ms: int
+    decided_at: datetime
+    criteria: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Finish:
+    """Passed with the last decision of an attempt, so finishing is committed with it."""
+
+    ending_id: str
+    points: int
+    score: int
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _attempt(row: RowMapping) -> Attempt:
+    return Attempt(**{name: row[name] for name in Attempt.__dataclass_fields__})
+
+
+def clean_name(name: str) -> str:
+    """A display name as typed, trimmed and with runs of spaces folded; raises ValueError when unusable."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValueError("Please type a name (it can be a first name or a nickname).")
+    if len(cleaned) > NAME_MAX:
+        raise ValueError(f"That name is {len(cleaned)} characters long; please keep it to {NAME_MAX}.")
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise ValueError("The name contains control characters; please type it again.")
+    return cleaned
+
+
+class Store:
+    """PeerSim's records in one database. Create with :meth:`open`, which applies migrations."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Store:
+        engine = db.create(url)
+        db.migrate(engine)
+        return cls(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(**db.WRITE) as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    # ------------------------------------------------------------------ access
+    @staticmethod
+    def _require_owner(actor: User, owner_id: int) -> None:
+        if actor.id == owner_id or actor.role == "admin":
+            return
+        raise AccessDenied("You can only see your own practice records.")
+
+    def _owned_attempt(self, connection: Connection, actor: User, attempt_id: int) -> Attempt:
+        row = connection.execute(select(attempts).where(attempts.c.id == attempt_id)).mappings().first()
+        if row is None:
+            raise NotFound(f"There is no attempt {attempt_id}.")
+        self._require_owner(actor, row["user_id"])
+        return _attempt(row)
+
+    # --------------------------------------------------------------- profiles
+    def profile(self, name: str) -> User:
+        """The local profile with this name (case-insensitive), created if new."""
+        cleaned = clean_name(name)
+        key = cleaned.casefold()
+        with self._write() as connection:
+            row = connection.execute(select(users).where(users.c.name_key == key)).mappings().first()
+            if row is None:
+                new_id = connection.execute(
+                    insert(users).values(name=cleaned, name_key=key, role="trainee", created_at=now())
+                ).inserted_primary_key
+                assert new_id is not None
+                return User(int(new_id[0]), cleaned, "trainee")
+            return User(row["id"], row["name"], row["role"])
+
+    def profiles(self) -> list[User]:
+        with self._read() as connection:
+            rows = connection.execute(select(users.c.id, users.c.name, users.c.role).order_by(users.c.name_key)).all()
+        return [User(r.id, r.name, r.role) for r in rows]
+
+    def user(self, user_id: int) -> User:
+        with self._read() as connection:
+            row = connection.execute(select(users.c.id, users.c.name, users.c.role).where(users.c.id == user_id)).first()
+        if row is None:
+            raise NotFound(f"There is no user {user_id}.")
+        return User(row.id, row.name, row.role)
+
+    # ------------------------------------------------------- scenario versions
+    def remember_version(self, scenario_id: str, content_hash: str, source: str) -> None:
+        """Keep the exact text of a scenario version, so old attempts can always be reviewed."""
+        with self._write() as connection:
+            self._remember(connection, scenario_id, content_hash, source)
+
+    @staticmethod
+    def _remember(connection: Connection, scenario_id: str, content_hash: str, source: str) -> None:
+        exists = connection.execute(
+            select(scenario_versions.c.content_hash).where(scenario_versions.c.content_hash == content_hash)
+        ).first()
+        if exists is None:
+            connection.execute(
+                insert(scenario_versions).values(
+                    content_hash=content_hash, scenario_id=scenario_id, source=source, created_at=now()
+                )
+            )
+
+    def version_source(self, content_hash: str) -> str:
+        with self._read() as connection:
+            source = connection.execute(
+                select(scenario_versions.c.source).where(scenario_versions.c.content_hash == content_hash)
+            ).scalar()
+        if source is None:
+            raise NotFound(f"No stored scenario version {content_hash[:12]}.")
+        return str(source)
+
+    # --------------------------------------------------------------- attempts
+    def start_attempt(self, actor: User, *, scenario_id: str, content_hash: str, source: str, start: str, mode: str) -> Attempt:
+        """Begin a new attempt; any other active attempt of the same scenario is closed as left."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        moment = now()
+        with self._write() as connection:
+            self._remember(connection, scenario_id, content_hash, source)
+            connection.execute(
+                update(attempts)
+                .where(attempts.c.user_id == actor.id, attempts.c.scenario_id == scenario_id, attempts.c.status == "active")
+                .values(status="left", updated_at=moment)
+            )
+            new_id = connection.execute(
+                insert(attempts).values(
+                    user_id=actor.id,
+                    scenario_id=scenario_id,
+                    content_hash=content_hash,
+                    mode=mode,
+                    status="active",
+                    current_node=start,
+                    started_at=moment,
+                    updated_at=moment,
+                )
+            ).inserted_primary_key
+            assert new_id is not None
+            return self._owned_attempt(connection, actor, int(new_id[0]))
+
+    def attempt(self, actor: User, attempt_id: int) -> Attempt:
+        with self._read() as connection:
+            return self._owned_attempt(connection, actor, attempt_id)
+
+    def active_attempts(self, actor: User) -> list[Attempt]:
+        """The actor's unfinished attempts, most recently touched first."""
+        with self._read() as connection:
+            rows = (
+                connection.execute(
+                    select(attempts)
+                    .where(attempts.c.user_id == actor.id, attempts.c.status == "active")
+                    .order_by(attempts.c.updated_at.desc(), attempts.c.id.desc())
+                )
+                .mappings()
+                .all()
+            )
+        return [_attempt(r) for r in rows]
+
+    def attempts_of(self, actor: User, user_id: int, *, status: str | None = None) -> list[Attempt]:
+        self._require_owner(actor, user_id)
+        query = select(attempts).where(attempts.c.user_id == user_id)
+        if status is not None:
+            query = query.where(attempts.c.status == status)
+        with self._read() as connection:
+            rows = connection.execute(query.order_by(attempts.c.started_at.desc(), attempts.c.id.desc())).mappings().all()
+        return [_attempt(r) for r in rows]
+
+    def decisions(self, actor: User, attempt_id: int) -> list[Decision]:
+        """An attempt's decisions in order, each with its criteria."""
+        with self._read() as connection:
+            self._owned_attempt(connection, actor, attempt_id)
+            return self._decisions(connection, attempt_id)
+
+    @staticmethod
+    def _decisions(connection: Connection, attempt_id: int) -> list[Decision]:
+        rows = (
+            connection.execute(select(decisions).where(decisions.c.attempt_id == attempt_id).order_by(decisions.c.step))
+            .mappings()
+            .all()
+        )
+        criteria: dict[int, list[str]] = {}
+        if rows:
+            for decision_id, criterion_id in connection.execute(
+                select(decision_criteria.c.decision_id, decision_criteria.c.criterion_id)
+                .join(decisions, decisions.c.id == decision_criteria.c.decision_id)
+                .where(decisions.c.attempt_id == attempt_id)
+                .order_by(decision_criteria.c.decision_id, decision_criteria.c.criterion_id)
+            ):
+                criteria.setdefault(decision_id, []).append(criterion_id)
+        return [
+            Decision(
+                id=r["id"],
+                attempt_id=r["attempt_id"],
+                step=r["step"],
+                node_id=r["node_id"],
+                choice_id=r["choice_id"],
+                points=r["points"],
+                time_taken_ms=r["time_taken_ms"],
+                decided_at=r["decided_at"],
+                criteria=tuple(criteria.get(r["id"], ())),
+            )
+            for r in rows
+        ]
+
+    def record_decision(
+        self,
+        actor: User,
+        attempt_id: int,
+        *,
+        step: int,
+        node_id: str,
+        choice_id: str,
+        criteria: Sequence[str],
+        points: int,
+        next_node: str,
+        time_taken_ms: int,
+        finish: Finish | None = None,
+    ) -> Decision:
+        """Commit one decision (and, with ``finish``, the end of the attempt) in one transaction.
+
+        ``step`` is 1 for the first decision. If that step is already recorded, nothing is written and the
+        recorded decision is returned, so a rerun or a double click never records twice.
+        """
+        moment = now()
+        try:
+            with self._write() as connection:
+                attempt = self._owned_attempt(connection, actor, attempt_id)
+                existing = self._decision_at(connection, attempt_id, step)
+                if existing is not None:
+                    return existing
+                if attempt.status != "active":
+                    raise StaleDecision("This attempt has already ended.")
+                done = connection.execute(select(func.count()).where(decisions.c.attempt_id == attempt_id)).scalar_one()
+                if step != done + 1 or node_id != attempt.current_node:
+                    raise StaleDecision(
+                        f"This page was out of date (step {step} at '{node_id}', but the attempt is at step {done + 1}, "
+                        f"'{attempt.current_node}')."
+                    )
+                decision_id = connection.execute(
+                    insert(decisions).values(
+                        attempt_id=attempt_id,
+                        step=step,
+                        node_id=node_id,
+                        choice_id=choice_id,
+                        points=points,
+                        time_taken_ms=max(0, int(time_taken_ms)),
+                        decided_at=moment,
+                    )
+                ).inserted_primary_key
+                assert decision_id is not None
+                unique = sorted(set(criteria))
+                if unique:
+                    connection.execute(
+                        insert(decision_criteria),
+                        [{"decision_id": int(decision_id[0]), "criterion_id": c} for c in unique],
+                    )
+                values: dict[str, object] = {"current_node": next_node, "updated_at": moment}
+                if finish is not None:
+                    values |= {
+                        "status": "finished",
+                        "finished_at": moment,
+                        "ending_id": finish.ending_id,
+                        "points": finish.points,
+                        "score": finish.score,
+                    }
+                connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(**values))
+                recorded = self._decision_at(connection, attempt_id, step)
+                assert recorded is not None
+                return recorded
+        except IntegrityError:
+            # Another server or tab recorded this step between our check and our insert: keep theirs.
+            with self._read() as connection:
+                existing = self._decision_at(connection, attempt_id, step)
+            if existing is None:
+                raise
+            return existing
+
+    @staticmethod
+    def _decision_at(connection: Connection, attempt_id: int, step: int) -> Decision | None:
+        row = (
+            connection.execute(select(decisions).where(decisions.c.attempt_id == attempt_id, decisions.c.step == step))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        criteria = connection.execute(
+            select(decision_criteria.c.criterion_id)
+            .where(decision_criteria.c.decision_id == row["id"])
+            .order_by(decision_criteria.c.criterion_id)
+        ).scalars()
+        return Decision(**{k: row[k] for k in Decision.__dataclass_fields__ if k != "criteria"}, criteria=tuple(criteria))
+
+    def finish_attempt(self, actor: User, attempt_id: int, finish: Finish) -> Attempt:
+        """Mark an attempt finished (used when a crash fell between the last decision and its finish)."""
+        with self._write() as connection:
+            attempt = self._owned_attempt(connection, actor, attempt_id)
+            if attempt.status == "finished":
+                return attempt
+            connection.execute(
+                update(attempts)
+                .where(attempts.c.id == attempt_id)
+                .values(
+                    status="finished",
+                    finished_at=now(),
+                    updated_at=now(),
+                    ending_id=finish.ending_id,
+                    points=finish.points,
+                    score=finish.score,
+                )
+            )
+            return self._owned_attempt(connection, actor, attempt_id)
+
+    def leave_attempt(self, actor: User, attempt_id: int) -> Attempt:
+        """End an attempt without finishing it; its decisions stay in the record."""
+        with self._write() as connection:
+            attempt = self._owned_attempt(connection, actor, attempt_id)
+            if attempt.status == "active":
+                connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(status="left", updated_at=now()))
+            return self._owned_attempt(connection, actor, attempt_id)
+
+    # ---------------------------------------------------------------- history
+    def attempts_frame(self, actor: User, user_id: int) -> pd.DataFrame:
+        """All of a user's attempts as a frame (scenario titles are added by the caller)."""
+        self._require_owner(actor, user_id)
+        query = (
+            select(
+                attempts.c.id.label("attempt_id"),
+                attempts.c.scenario_id,
+                attempts.c.content_hash,
+                attempts.c.mode,
+                attempts.c.status,
+                attempts.c.started_at,
+                attempts.c.finished_at,
+                attempts.c.score,
+                attempts.c.points,
+            )
+            .where(attempts.c.user_id == user_id)
+            .order_by(attempts.c.started_at, attempts.c.id)
+        )
+        with self._read() as connection:
+            rows = connection.execute(query).mappings().all()
+        return pd.DataFrame(
+            [dict(r) for r in rows],
+            columns=[
+                "attempt_id",
+                "scenario_id",
+                "content_hash",
+                "mode",
+                "status",
+                "started_at",
+                "finished_at",
+                "score",
+                "points",
+            ],
+        )
+
+    def hits_frame(self, actor: User, user_id: int) -> pd.DataFrame:
+        """One row per criterion of every decision the user made: the input of scoring.patterns."""
+        self._require_owner(actor, user_id)
+        query = (
+            select(
+                decisions.c.attempt_id,
+                decisions.c.id.label("decision_id"),
+                attempts.c.scenario_id,
+                decisions.c.decided_at,
+                decision_criteria.c.criterion_id,
+            )
+            .join(attempts, attempts.c.id == decisions.c.attempt_id)
+            .join(decision_criteria, decision_criteria.c.decision_id == decisions.c.id)
+            .where(attempts.c.user_id == user_id)
+            .order_by(decisions.c.decided_at, decisions.c.id, decision_criteria.c.criterion_id)
+        )
+        with self._read() as connection:
+            rows = connection.execute(query).all()
+        return pd.DataFrame(
+            [tuple(r) for r in rows], columns=["attempt_id", "decision_id", "scenario_id", "decided_at", "criterion_id"]
+        )

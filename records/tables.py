@@ -1,0 +1,112 @@
+"""The database tables (SQLAlchemy Core). Migrations in records/migrations create and change them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python; naive UTC in the database, so SQLite and PostgreSQL agree."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(80), nullable=False),
+    Column("name_key", String(80), nullable=False, unique=True),
+    Column("role", String(16), nullable=False, server_default="trainee"),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+scenario_versions = Table(
+    "scenario_versions",
+    metadata,
+    Column("content_hash", String(64), primary_key=True),
+    Column("scenario_id", String(64), nullable=False, index=True),
+    Column("source", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("scenario_id", String(64), nullable=False),
+    Column("content_hash", String(64), ForeignKey("scenario_versions.content_hash"), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("current_node", String(64), nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime(), nullable=True),
+    Column("ending_id", String(64), nullable=True),
+    Column("points", Integer, nullable=True),
+    Column("score", Integer, nullable=True),
+    Index("ix_attempts_user_status", "user_id", "status"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("attempt_id", Integer, ForeignKey("attempts.id", ondelete="CASCADE"), nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("node_id", String(64), nullable=False),
+    Column("choice_id", String(64), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("time_taken_ms", Integer, nullable=False),
+    Column("decided_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("attempt_id", "step"),
+)
+
+decision_criteria = Table(
+    "decision_criteria",
+    metadata,
+    Column("decision_id", Integer, ForeignKey("decisions.id", ondelete="CASCADE"), primary_key=True),
+    Column("criterion_id", String(64), primary_key=True),
+    Index("ix_decision_criteria_criterion", "criterion_id"),
+)
