@@ -1,0 +1,86 @@
+"""Home: what PeerSim is, choosing a profile, and continuing where you left off."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from records import User
+from ui import identity, play, services, state
+from ui.render import esc
+
+st.title("PeerSim")
+st.markdown(
+    "Practise the conversations of peer support. You read what a peer says, choose how to respond, and see "
+    "which choices open the **possibilities** of recovery and wellness planning and which fall into its "
+    "**pitfalls**. Over time you can see your own patterns."
+)
+st.caption(
+    "For people training to become certified peer specialists: in class, with an instructor, or on your own "
+    "before the certification exam."
+)
+
+
+def choose_profile() -> None:
+    st.subheader("Who is practising?")
+    st.write("Your practice is saved to your profile on this computer's PeerSim, so you can come back to it.")
+    existing = services.store().profiles()
+    if existing:
+        names = [u.name for u in existing]
+        picked = st.selectbox("Continue as", names, index=None, placeholder="Choose your name", key="profile_pick")
+        if picked is not None and st.button("Continue", key="profile_continue", type="primary"):
+            identity.sign_in_profile(picked)
+            st.rerun()
+    with st.form("new_profile", clear_on_submit=False, border=True):
+        name = st.text_input("New here? Type a name to start a profile", max_chars=80, key="profile_new_name")
+        if st.form_submit_button("Start practising"):
+            try:
+                identity.sign_in_profile(name)
+            except ValueError as exc:
+                st.error(str(exc))
+            else:
+                st.rerun()
+
+
+def welcome(user: User) -> None:
+    st.subheader(f"Welcome, {esc(user.name)}")
+    flash = st.session_state.pop(state.FLASH, None)
+    if flash:
+        st.success(flash)
+    store = services.store()
+    library = services.library()
+    active = store.active_attempts(user)
+    if active:
+        st.markdown("#### Continue where you left off")
+        for attempt in active[:5]:
+            loaded = services.scenario_for(attempt.content_hash)
+            done = len(store.decisions(user, attempt.id))
+            cols = st.columns([3, 1])
+            cols[0].markdown(
+                f"**{esc(loaded.scenario.title)}** · {attempt.mode} mode · "
+                f"{done} of about {len(loaded.scenario.nodes)} decisions made"
+            )
+            if cols[1].button("Resume", key=f"resume_{attempt.id}", icon=":material/play_arrow:"):
+                play.resume(attempt)
+                st.switch_page("pages/practice.py")
+    else:
+        st.markdown("#### Start practising")
+        st.write(f"There are {len(library.scenarios)} scenarios in the library.")
+    st.page_link("pages/practice.py", label="Open the scenario library", icon=":material/forum:")
+    finished = store.attempts_of(user, user.id, status="finished")
+    if finished:
+        st.page_link("pages/progress.py", label=f"See your progress ({len(finished)} finished)", icon=":material/insights:")
+
+
+user = identity.current_user()
+if user is None:
+    choose_profile()
+else:
+    welcome(user)
+
+with st.expander("How scoring works"):
+    st.markdown(
+        "Every response you can choose is linked to criteria from the *pitfalls versus possibilities* rubric. "
+        "A possibility adds its points; a pitfall takes its points away. Your score places your path between the "
+        "weakest path through the scenario (0%) and the strongest (100%). Feedback explains each choice and shows "
+        "a stronger response where there is one. It is practice: every path teaches something."
+    )

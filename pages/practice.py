@@ -1,0 +1,216 @@
+"""Practice: choose a scenario, read the content note, and talk with the peer by choosing responses."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from records import StaleDecision, User
+from scenarios import STAGE_LABELS, LoadedScenario
+from ui import identity, play, services, state
+from ui.render import esc, peer_says, you_say
+from ui.render import feedback as show_feedback
+
+DIFFICULTY = {1: "Introductory", 2: "Intermediate", 3: "Advanced"}
+MODE_HELP = {
+    "coached": "Coached: feedback after each choice",
+    "debrief": "Debrief: all the feedback at the end, like a real conversation",
+}
+
+user = identity.require_user()
+library = services.library()
+rubric = services.rubric()
+domain_titles = {d.id: d.title for d in rubric.domains}
+
+
+def show_library(user: User) -> None:
+    st.title("Scenario library")
+    active = services.store().active_attempts(user)
+    if active:
+        attempt = active[0]
+        title = services.scenario_for(attempt.content_hash).scenario.title
+        with st.container(border=True):
+            st.markdown(f"You have an unfinished conversation: **{esc(title)}**.")
+            if st.button("Resume it", key="resume_latest", icon=":material/play_arrow:"):
+                play.resume(attempt)
+                st.rerun()
+    with st.expander("Filter the library", expanded=False, icon=":material/filter_list:"):
+        domains = st.multiselect(
+            "Domains", list(domain_titles), format_func=domain_titles.__getitem__, key="filter_domains", placeholder="Any domain"
+        )
+        levels = st.multiselect(
+            "Difficulty", [1, 2, 3], format_func=DIFFICULTY.__getitem__, key="filter_difficulty", placeholder="Any"
+        )
+        longest = max((s.scenario.minutes for s in library.scenarios.values()), default=15)
+        minutes = st.slider("Length in minutes", 1, max(longest, 2), (1, max(longest, 2)), key="filter_minutes")
+    shown = [
+        s
+        for s in library.scenarios.values()
+        if (not domains or set(domains) & set(s.scenario.domains))
+        and (not levels or s.scenario.difficulty in levels)
+        and minutes[0] <= s.scenario.minutes <= minutes[1]
+    ]
+    st.caption(f"Showing {len(shown)} of {len(library.scenarios)} scenarios.")
+    if not shown:
+        st.info("No scenario matches these filters. Try widening them.")
+    for loaded in shown:
+        card(loaded)
+    if library.problems:
+        st.caption(f"{len(library.problems)} problem(s) kept some library files from loading; run `python -m scenarios check`.")
+
+
+def card(loaded: LoadedScenario) -> None:
+    scenario = loaded.scenario
+    with st.container(border=True):
+        st.markdown(f"#### {esc(scenario.title)}")
+        st.markdown(esc(scenario.summary))
+        tags = " · ".join(domain_titles[d] for d in scenario.domains)
+        st.caption(f"{tags} · {DIFFICULTY[scenario.difficulty]} · about {scenario.minutes} min · {len(scenario.nodes)} decisions")
+        if scenario.content_note:
+            st.markdown(f":material/info: **Content note:** {esc(scenario.content_note)}")
+        if st.button(f"Choose “{esc(scenario.title)}”", key=f"choose_{scenario.id}"):
+            st.session_state[state.CHOSEN_SCENARIO] = scenario.id
+            st.rerun()
+
+
+def show_start(user: User, loaded: LoadedScenario) -> None:
+    scenario = loaded.scenario
+    st.title(scenario.title)
+    st.markdown(esc(scenario.summary))
+    pronouns = f" ({esc(scenario.peer.pronouns)})" if scenario.peer.pronouns else ""
+    st.markdown(f"**You will be talking with {esc(scenario.peer.name)}**{pronouns}: {esc(scenario.peer.about)}")
+    if scenario.content_note:
+        st.warning(f"**Content note:** {esc(scenario.content_note)}", icon=":material/info:")
+    st.caption("You can pause or leave at any point. Pausing keeps your place; you can resume from Home.")
+    mode = st.radio("How would you like feedback?", list(MODE_HELP), format_func=MODE_HELP.__getitem__, key="start_mode")
+    cols = st.columns(2)
+    if cols[0].button("Start the conversation", key="start", type="primary", icon=":material/play_arrow:"):
+        play.begin(user, loaded, mode)
+        st.rerun()
+    if cols[1].button("Back to the library", key="back"):
+        st.session_state.pop(state.CHOSEN_SCENARIO, None)
+        st.rerun()
+
+
+def show_conversation(user: User, current: play.Play, view: play.View) -> None:
+    scenario = view.loaded.scenario
+    st.title(scenario.title)
+    number = len(view.decisions) + (0 if view.finished or current.pending else 1)
+    st.caption(
+        f"{'Coached' if view.attempt.mode == 'coached' else 'Debrief'} mode · decision {number} of about {len(scenario.nodes)}"
+    )
+    for decision in view.decisions:
+        node = scenario.nodes[decision.node_id]
+        peer_says(scenario.peer.name, node.peer, node.scene)
+        you_say(scenario.choice(decision.node_id, decision.choice_id).say)
+    if current.pending is not None:
+        node_id, choice_id = current.pending
+        with st.container(border=True):
+            st.markdown("##### Feedback on your response")
+            stage = STAGE_LABELS[scenario.nodes[node_id].readiness].lower()
+            st.caption(f"Where {esc(scenario.peer.name)} was at this point: {stage}.")
+            show_feedback(play.feedback_for(view, node_id, choice_id))
+        label = "See how it ended" if view.finished else "Continue the conversation"
+        if st.button(label, key="continue", type="primary", icon=":material/arrow_forward:"):
+            current.pending = None
+            st.rerun()
+        return
+    if view.finished:
+        show_summary(view)
+        return
+    node = scenario.nodes[view.node_id]
+    peer_says(scenario.peer.name, node.peer, node.scene)
+    st.markdown("**How do you respond?**")
+    for choice in node.choices:
+        if st.button(esc(choice.say), key=f"choice_{view.node_id}_{choice.id}", width="stretch"):
+            try:
+                play.choose(user, current, view, choice.id)
+            except StaleDecision as exc:
+                st.session_state[state.FLASH] = f"{exc} The conversation has been brought up to date."
+            st.rerun()
+    st.divider()
+    cols = st.columns(2)
+    if cols[0].button("Pause", key="pause", icon=":material/pause:", help="Keep your place and come back later"):
+        play.stop()
+        st.session_state[state.FLASH] = f"Paused “{scenario.title}”. Resume it from Home or the library."
+        st.rerun()
+    if cols[1].button(
+        "Leave this conversation", key="leave", icon=":material/close:", help="End it here; your choices so far stay in Review"
+    ):
+        services.store().leave_attempt(user, view.attempt.id)
+        play.stop()
+        st.session_state[state.FLASH] = f"You left “{scenario.title}”. Your choices so far are in Review."
+        st.rerun()
+
+
+def show_summary(view: play.View) -> None:
+    scenario = view.loaded.scenario
+    summary = play.summary_of(view)
+    ending = scenario.endings[summary.ending_id] if summary.ending_id else None
+    if ending is not None:
+        peer_says(scenario.peer.name, ending.peer)
+    st.header("How it went")
+    cols = st.columns(3)
+    cols[0].metric("Score", f"{summary.score}%", help="0% is the weakest path through this scenario, 100% the strongest.")
+    cols[1].metric("Your points", summary.points)
+    cols[2].metric("Strongest path", summary.strongest.points)
+    if ending is not None:
+        if ending.title:
+            st.markdown(f"**Ending:** {esc(ending.title)}")
+        st.info(f"**To reflect on:** {esc(ending.debrief)}", icon=":material/psychology:")
+
+    st.subheader("Your path beside the strongest path")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Your path**")
+        for number, step in enumerate(summary.steps, start=1):
+            st.markdown(f"{number}. {esc(scenario.choice(step.node_id, step.choice_id).say)} ({step.points:+d})")
+    with right:
+        st.markdown("**Strongest path**")
+        for number, step in enumerate(summary.strongest.steps, start=1):
+            st.markdown(f"{number}. {esc(scenario.choice(step.node_id, step.choice_id).say)} ({step.points:+d})")
+
+    st.subheader("Feedback on each choice")
+    for number, step in enumerate(summary.steps, start=1):
+        with st.expander(
+            f"{number}. {scenario.choice(step.node_id, step.choice_id).say}", expanded=view.attempt.mode == "debrief"
+        ):
+            show_feedback(play.feedback_for(view, step.node_id, step.choice_id))
+
+    if summary.pitfalls:
+        st.subheader("Practise these next")
+        for criterion_id in summary.pitfalls:
+            title = rubric.criterion(criterion_id).title
+            others = [s for s in library.by_criterion.get(criterion_id, []) if s != scenario.id and s in library.scenarios]
+            if not others:
+                continue
+            st.markdown(f"**{esc(title)}** comes up in:")
+            for other in others[:3]:
+                if st.button(
+                    library.scenarios[other].scenario.title, key=f"practise_{criterion_id}_{other}", icon=":material/replay:"
+                ):
+                    play.stop()
+                    st.session_state[state.CHOSEN_SCENARIO] = other
+                    st.rerun()
+    cols = st.columns(2)
+    if cols[0].button("Back to the library", key="done", type="primary"):
+        play.stop()
+        st.rerun()
+    if cols[1].button("Play this scenario again", key="again", icon=":material/replay:"):
+        play.stop()
+        st.session_state[state.CHOSEN_SCENARIO] = scenario.id
+        st.rerun()
+
+
+flash = st.session_state.pop(state.FLASH, None)
+if flash:
+    st.info(flash)
+
+current = play.current()
+if current is not None:
+    show_conversation(user, current, play.view(user, current))
+else:
+    chosen = st.session_state.get(state.CHOSEN_SCENARIO)
+    if chosen in library.scenarios:
+        show_start(user, library.scenarios[chosen])
+    else:
+        show_library(user)

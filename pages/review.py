@@ -1,0 +1,64 @@
+"""Review: any past attempt as a transcript, with the feedback on every choice."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scenarios import STAGE_LABELS
+from ui import identity, play, services, state
+from ui.render import esc, peer_says, you_say
+from ui.render import feedback as show_feedback
+
+STATUS = {"finished": "finished", "active": "unfinished", "left": "left early"}
+
+user = identity.require_user()
+store = services.store()
+st.title("Review")
+attempts = [a for a in store.attempts_of(user, user.id) if store.decisions(user, a.id) or a.status == "finished"]
+if not attempts:
+    st.info("Your conversations will be listed here, with the feedback on every choice, once you have played one.")
+    st.page_link("pages/practice.py", label="Open the scenario library", icon=":material/forum:")
+    st.stop()
+
+
+def label(attempt_id: int) -> str:
+    attempt = next(a for a in attempts if a.id == attempt_id)
+    title = services.scenario_for(attempt.content_hash).scenario.title
+    score = f" · {attempt.score}%" if attempt.score is not None else ""
+    return f"{attempt.started_at:%d %b %Y %H:%M} · {title} · {STATUS.get(attempt.status, attempt.status)}{score}"
+
+
+ids = [a.id for a in attempts]
+preferred = st.session_state.pop(state.REVIEW_ATTEMPT, None)
+chosen = st.selectbox(
+    "Conversation", ids, index=ids.index(preferred) if preferred in ids else 0, format_func=label, key="review_pick"
+)
+attempt = next(a for a in attempts if a.id == chosen)
+loaded = services.scenario_for(attempt.content_hash)
+scenario = loaded.scenario
+view = play.View(attempt, loaded, store.decisions(user, attempt.id))
+
+st.caption(
+    f"{esc(scenario.title)} · {attempt.mode} mode · version {attempt.content_hash[:8]}"
+    + (
+        f" · score {attempt.score}% ({attempt.points:+d} points)"
+        if attempt.score is not None and attempt.points is not None
+        else ""
+    )
+)
+for decision in view.decisions:
+    node = scenario.nodes[decision.node_id]
+    peer_says(scenario.peer.name, node.peer, node.scene)
+    you_say(scenario.choice(decision.node_id, decision.choice_id).say)
+    with st.expander(f"Feedback on decision {decision.step}", expanded=False):
+        st.caption(
+            f"Where {esc(scenario.peer.name)} was: {STAGE_LABELS[node.readiness].lower()} · you took {decision.time_taken_ms / 1000:.0f} s"
+        )
+        show_feedback(play.feedback_for(view, decision.node_id, decision.choice_id))
+if attempt.ending_id and attempt.ending_id in scenario.endings:
+    ending = scenario.endings[attempt.ending_id]
+    peer_says(scenario.peer.name, ending.peer)
+    st.info(f"**To reflect on:** {esc(ending.debrief)}", icon=":material/psychology:")
+elif attempt.status == "active" and st.button("Resume this conversation", key="review_resume", icon=":material/play_arrow:"):
+    play.resume(attempt)
+    st.switch_page("pages/practice.py")

@@ -1,0 +1,66 @@
+"""The data behind the Progress page: records frames run through scoring.patterns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from records import User
+from scoring import patterns
+from ui import services, state
+
+
+@dataclass(frozen=True)
+class ProgressData:
+    scores: pd.DataFrame
+    hits: pd.DataFrame
+    pitfall_weeks: pd.DataFrame
+    balance: pd.DataFrame
+    domains: pd.DataFrame
+    top: pd.DataFrame
+
+
+def _titles(attempts: pd.DataFrame) -> pd.DataFrame:
+    titles = []
+    for scenario_id, content_hash in zip(attempts["scenario_id"], attempts["content_hash"], strict=True):
+        try:
+            titles.append(services.scenario_for(content_hash).scenario.title)
+        except Exception:  # a version that no longer loads still shows by id
+            titles.append(scenario_id)
+    return attempts.assign(title=titles)
+
+
+def load(user: User) -> ProgressData:
+    store = services.store()
+    rubric = services.rubric()
+    attempts = _titles(store.attempts_frame(user, user.id))
+    hits = store.hits_frame(user, user.id)
+    return ProgressData(
+        scores=patterns.score_over_time(attempts),
+        hits=hits,
+        pitfall_weeks=patterns.pitfalls_by_week(hits, rubric),
+        balance=patterns.balance_by_week(hits, rubric),
+        domains=patterns.domain_profile(hits, rubric),
+        top=patterns.top_pitfalls(hits, rubric, services.library().by_criterion),
+    )
+
+
+def headline(data: ProgressData) -> str:
+    """One plain sentence about the trend, for everyone (and for screen readers before the charts)."""
+    scores = data.scores["score"].tolist()
+    if not scores:
+        return "You have not finished a conversation yet; your choices so far are counted below."
+    if len(scores) == 1:
+        return f"You have finished one conversation, with a score of {scores[0]}%."
+    change = scores[-1] - scores[-2]
+    trend = "up" if change > 0 else "down" if change < 0 else "the same as"
+    if trend == "the same as":
+        return f"You have finished {len(scores)} conversations. Your latest score, {scores[-1]}%, is the same as the one before."
+    return f"You have finished {len(scores)} conversations. Your latest score is {scores[-1]}%, {trend} {abs(change)} points on the one before."
+
+
+def choose(scenario_id: str) -> None:
+    st.session_state.pop(state.PLAY, None)
+    st.session_state[state.CHOSEN_SCENARIO] = scenario_id

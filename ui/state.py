@@ -1,0 +1,16 @@
+"""Session-state keys, named once so pages and tests agree on them."""
+
+USER = "peersim.user"
+"""The signed-in records.User."""
+
+PLAY = "peersim.play"
+"""The attempt being played in this browser session: a ui.play.Play."""
+
+CHOSEN_SCENARIO = "peersim.chosen_scenario"
+"""A scenario id picked in the library, waiting on the content note and mode screen."""
+
+REVIEW_ATTEMPT = "peersim.review_attempt"
+"""The attempt the Review page opens on."""
+
+FLASH = "peersim.flash"
+"""A one-off message to show at the top of the next page run."""
