@@ -1,0 +1,122 @@
+"""Pattern analytics on a hand-made history, with every figure worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from scoring import charts, patterns
+
+# Three attempts over two weeks. Mon 2 Nov 2026 and Mon 9 Nov 2026 start the two weeks.
+HITS = pd.DataFrame(
+    [
+        # attempt 1 (week of 2 Nov): one mixed decision, one strong one
+        (1, 11, "mini", "2026-11-03T10:00:00Z", "po.reflective-listening"),
+        (1, 11, "mini", "2026-11-03T10:00:00Z", "pf.dictating"),
+        (1, 12, "mini", "2026-11-03T10:01:00Z", "po.hand-the-pen"),
+        # attempt 2 (week of 2 Nov, Sunday): two pitfalls
+        (2, 21, "dana-apartment", "2026-11-08T20:00:00Z", "pf.ahead-of-readiness"),
+        (2, 22, "dana-apartment", "2026-11-08T20:02:00Z", "pf.dictating"),
+        # attempt 3 (week of 9 Nov): possibilities, one pitfall
+        (3, 31, "mini", "2026-11-10T09:00:00Z", "po.reflective-listening"),
+        (3, 32, "mini", "2026-11-10T09:01:00Z", "po.hand-the-pen"),
+        (3, 32, "mini", "2026-11-10T09:01:00Z", "po.break-down-goals"),
+        (3, 33, "mini", "2026-11-10T09:02:00Z", "pf.judging-goal"),
+    ],
+    columns=patterns.HIT_COLUMNS,
+)
+ATTEMPTS = pd.DataFrame(
+    [
+        (1, "mini", "A short check-in", "coached", "finished", "2026-11-03T09:59:00Z", "2026-11-03T10:01:00Z", 67),
+        (2, "dana-apartment", "Someday", "debrief", "left", "2026-11-08T19:59:00Z", None, None),
+        (3, "mini", "A short check-in", "debrief", "finished", "2026-11-10T08:59:00Z", "2026-11-10T09:02:00Z", 83),
+    ],
+    columns=patterns.ATTEMPT_COLUMNS,
+)
+
+
+def test_score_over_time_keeps_finished_attempts_in_order():
+    scores = patterns.score_over_time(ATTEMPTS)
+    assert scores["attempt_id"].tolist() == [1, 3]
+    assert scores["score"].tolist() == [67, 83]
+
+
+def test_pitfalls_by_week(rubric):
+    table = patterns.pitfalls_by_week(HITS, rubric)
+    assert list(table.columns) == [date(2026, 11, 2), date(2026, 11, 9)]
+    assert table.to_dict("index") == {
+        "Taking the reins": {date(2026, 11, 2): 2, date(2026, 11, 9): 0},
+        "Getting ahead of the peer": {date(2026, 11, 2): 1, date(2026, 11, 9): 0},
+        "Judging the goal": {date(2026, 11, 2): 0, date(2026, 11, 9): 1},
+    }
+
+
+def test_balance_by_week(rubric):
+    balance = patterns.balance_by_week(HITS, rubric)
+    assert balance.to_dict("records") == [
+        {"week": date(2026, 11, 2), "possibilities": 2, "pitfalls": 3},
+        {"week": date(2026, 11, 9), "possibilities": 3, "pitfalls": 1},
+    ]
+
+
+def test_domain_profile_splits_attempts_into_earlier_and_recent(rubric):
+    profile = patterns.domain_profile(HITS, rubric)
+    # Attempts 1 (earlier) and 2, 3 (recent: the later half, rounded up).
+    assert profile[["domain", "period", "possibilities", "pitfalls", "share"]].to_dict("records") == [
+        {"domain": "readiness", "period": "Recent", "possibilities": 0, "pitfalls": 1, "share": 0},
+        {"domain": "self-determination", "period": "Earlier", "possibilities": 1, "pitfalls": 1, "share": 50},
+        {"domain": "self-determination", "period": "Recent", "possibilities": 1, "pitfalls": 2, "share": 33},
+        {"domain": "goals", "period": "Recent", "possibilities": 1, "pitfalls": 0, "share": 100},
+        {"domain": "relationship", "period": "Earlier", "possibilities": 1, "pitfalls": 0, "share": 100},
+        {"domain": "relationship", "period": "Recent", "possibilities": 1, "pitfalls": 0, "share": 100},
+    ]
+
+
+def test_top_pitfalls_with_scenarios_to_practise(rubric):
+    index = {"pf.dictating": ["dana-apartment", "mini"], "pf.judging-goal": ["mini"]}
+    top = patterns.top_pitfalls(HITS, rubric, index, limit=2)
+    assert top[["criterion_id", "times", "practice"]].to_dict("records") == [
+        {"criterion_id": "pf.dictating", "times": 2, "practice": ["dana-apartment", "mini"]},
+        {"criterion_id": "pf.judging-goal", "times": 1, "practice": ["mini"]},
+    ]
+
+
+def test_criterion_index_lists_scenarios_per_criterion(mini):
+    index = patterns.criterion_index([mini.scenario])
+    assert index["pf.dictating"] == ["mini"]
+    assert "po.self-care" not in index
+
+
+@pytest.mark.parametrize("empty", [pd.DataFrame(columns=patterns.HIT_COLUMNS)])
+def test_empty_history_gives_empty_frames(rubric, empty):
+    assert patterns.pitfalls_by_week(empty, rubric).empty
+    assert patterns.balance_by_week(empty, rubric).empty
+    assert patterns.domain_profile(empty, rubric).empty
+    assert patterns.top_pitfalls(empty, rubric, {}).empty
+
+
+def test_charts_carry_the_same_numbers_and_never_rely_on_colour_alone(rubric):
+    balance = charts.balance_chart(patterns.balance_by_week(HITS, rubric))
+    possibilities, pitfalls = balance.data
+    assert list(possibilities.x) == ["Week of 02 Nov", "Week of 09 Nov"]
+    assert (possibilities.name, list(possibilities.y)) == ("Possibilities shown", [2, 3])
+    assert (pitfalls.name, list(pitfalls.y)) == ("Pitfalls hit", [3, 1])
+    assert possibilities.marker.symbol != pitfalls.marker.symbol
+    assert possibilities.line.dash != pitfalls.line.dash
+
+    heat = charts.pitfall_heatmap(patterns.pitfalls_by_week(HITS, rubric)).data[0]
+    assert heat.texttemplate == "%{text}"  # counts are written in the cells
+    assert list(heat.x) == ["Week of 02 Nov", "Week of 09 Nov"]
+
+    domains = charts.domain_chart(patterns.domain_profile(HITS, rubric))
+    assert [t.name for t in domains.data] == ["Earlier attempts", "Recent attempts"]
+    assert domains.data[0].marker.pattern.shape == "/"
+    assert list(domains.data[1].text) == ["0% of 1", "33% of 3", "100% of 1", "100% of 1"]
+
+    scores = charts.score_chart(patterns.score_over_time(ATTEMPTS)).data[0]
+    assert list(scores.y) == [67, 83]
+    assert list(scores.x) == ["#1 · 03 Nov", "#2 · 10 Nov"]
+    assert list(scores.text) == ["67%", "83%"]
+    assert list(scores.customdata) == ["A short check-in (coached)", "A short check-in (debrief)"]

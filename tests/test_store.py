@@ -1,0 +1,232 @@
+"""The store on SQLite (default) and PostgreSQL (PEERSIM_TEST_DATABASE_URL): records, resume, no duplicates, access."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from records import AccessDenied, Finish, NotFound, StaleDecision, Store, User, clean_name
+
+
+def start(store: Store, user: User, mini, mode: str = "coached"):
+    return store.start_attempt(
+        user, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start=mini.scenario.start, mode=mode
+    )
+
+
+def decide(store: Store, user: User, attempt_id: int, step: int, node: str, choice: str, nxt: str, **kw):
+    return store.record_decision(
+        user,
+        attempt_id,
+        step=step,
+        node_id=node,
+        choice_id=choice,
+        criteria=kw.pop("criteria", ["po.reflective-listening"]),
+        points=kw.pop("points", 1),
+        next_node=nxt,
+        time_taken_ms=kw.pop("time_taken_ms", 1500),
+        **kw,
+    )
+
+
+def test_profiles_are_found_by_name_ignoring_case_and_spaces(store):
+    ana = store.profile("  Ana   María ")
+    assert ana.name == "Ana María"
+    assert store.profile("ana maría") == ana
+    assert store.profile("Bo") != ana
+    assert [u.name for u in store.profiles()] == ["Ana María", "Bo"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("", "Please type a name (it can be a first name or a nickname)."),
+        ("   ", "Please type a name (it can be a first name or a nickname)."),
+        ("x" * 81, "That name is 81 characters long; please keep it to 80."),
+        ("a\x00b", "The name contains control characters; please type it again."),
+    ],
+)
+def test_bad_names_get_a_clear_message_and_create_nothing(store, name, message):
+    with pytest.raises(ValueError) as caught:
+        store.profile(name)
+    assert str(caught.value) == message
+    assert store.profiles() == []
+
+
+def test_names_are_kept_as_typed_including_markup(store):
+    assert clean_name("<script>alert(1)</script>") == "<script>alert(1)</script>"
+    assert store.profile("<b>Bold</b>").name == "<b>Bold</b>"
+
+
+def test_a_new_session_resumes_with_every_decision_and_nothing_twice(store, isolated_data, mini):
+    ana = store.profile("Ana")
+    attempt = start(store, ana, mini)
+    decide(
+        store,
+        ana,
+        attempt.id,
+        1,
+        "open",
+        "reflect",
+        "ready",
+        criteria=["po.reflective-listening", "po.exploration-is-valid"],
+        points=2,
+    )
+    store.close()
+
+    # A new server process (or a refresh that lost the session) opens the same database.
+    again = Store.open(isolated_data)
+    same = again.profile("ana")
+    [active] = again.active_attempts(same)
+    assert active.id == attempt.id
+    assert active.current_node == "ready"
+    [decision] = again.decisions(same, attempt.id)
+    assert (decision.step, decision.node_id, decision.choice_id, decision.points) == (1, "open", "reflect", 2)
+    assert decision.criteria == ("po.exploration-is-valid", "po.reflective-listening")
+    assert decision.time_taken_ms == 1500
+
+    # The old tab sends step 1 again (double click, rerun): the first is kept, nothing new is written.
+    repeat = decide(again, same, attempt.id, 1, "open", "plan", "pull")
+    assert repeat == decision
+    finished = decide(again, same, attempt.id, 2, "ready", "pen", "good", finish=Finish("good", 4, 100))
+    assert finished.step == 2
+    assert [d.step for d in again.decisions(same, attempt.id)] == [1, 2]
+    done = again.attempt(same, attempt.id)
+    assert (done.status, done.ending_id, done.points, done.score) == ("finished", "good", 4, 100)
+    assert done.finished_at is not None
+    assert again.active_attempts(same) == []
+    again.close()
+
+
+def test_out_of_order_decisions_are_refused_and_change_nothing(store, mini):
+    ana = store.profile("Ana")
+    attempt = start(store, ana, mini)
+    with pytest.raises(StaleDecision) as caught:
+        decide(store, ana, attempt.id, 2, "ready", "pen", "good")
+    assert str(caught.value) == "This page was out of date (step 2 at 'ready', but the attempt is at step 1, 'open')."
+    with pytest.raises(StaleDecision):
+        decide(store, ana, attempt.id, 1, "ready", "pen", "good")
+    assert store.decisions(ana, attempt.id) == []
+    assert store.attempt(ana, attempt.id).current_node == "open"
+
+
+def test_no_decisions_after_an_attempt_ends(store, mini):
+    ana = store.profile("Ana")
+    attempt = start(store, ana, mini)
+    left = store.leave_attempt(ana, attempt.id)
+    assert left.status == "left"
+    with pytest.raises(StaleDecision) as caught:
+        decide(store, ana, attempt.id, 1, "open", "reflect", "ready")
+    assert str(caught.value) == "This attempt has already ended."
+
+
+def test_starting_again_closes_the_older_unfinished_attempt_of_that_scenario(store, mini):
+    ana = store.profile("Ana")
+    first = start(store, ana, mini)
+    second = start(store, ana, mini, mode="debrief")
+    assert [a.id for a in store.active_attempts(ana)] == [second.id]
+    assert store.attempt(ana, first.id).status == "left"
+    assert second.mode == "debrief"
+
+
+def test_unknown_mode_is_refused(store, mini):
+    with pytest.raises(ValueError) as caught:
+        start(store, store.profile("Ana"), mini, mode="exam")
+    assert str(caught.value) == "mode must be one of coached, debrief"
+
+
+def test_scenario_versions_are_kept_once(store, mini):
+    ana = store.profile("Ana")
+    start(store, ana, mini)
+    start(store, ana, mini)
+    assert store.version_source(mini.content_hash) == mini.text
+    with pytest.raises(NotFound):
+        store.version_source("0" * 64)
+
+
+def test_concurrent_writers_record_each_step_once(store, mini):
+    ana = store.profile("Ana")
+    attempt = start(store, ana, mini)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def click() -> None:
+        try:
+            results.append(decide(store, ana, attempt.id, 1, "open", "reflect", "ready").id)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=click) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(set(results)) == 1
+    assert len(store.decisions(ana, attempt.id)) == 1
+
+
+def test_frames_for_patterns(store, mini):
+    ana = store.profile("Ana")
+    attempt = start(store, ana, mini)
+    decide(store, ana, attempt.id, 1, "open", "mixed", "ready", criteria=["po.reflective-listening", "pf.dictating"], points=0)
+    decide(
+        store,
+        ana,
+        attempt.id,
+        2,
+        "ready",
+        "pen",
+        "good",
+        criteria=["po.hand-the-pen", "po.break-down-goals"],
+        points=2,
+        finish=Finish("good", 2, 67),
+    )
+    attempts = store.attempts_frame(ana, ana.id)
+    assert attempts[["scenario_id", "mode", "status", "score", "points"]].to_dict("records") == [
+        {"scenario_id": "mini", "mode": "coached", "status": "finished", "score": 67, "points": 2}
+    ]
+    hits = store.hits_frame(ana, ana.id)
+    assert list(hits.columns) == ["attempt_id", "decision_id", "scenario_id", "decided_at", "criterion_id"]
+    assert hits["criterion_id"].tolist() == ["pf.dictating", "po.reflective-listening", "po.break-down-goals", "po.hand-the-pen"]
+    assert str(hits["decided_at"].dt.tz) == "UTC"
+
+
+# ------------------------------------------------------------------------------------------ access rules
+def test_a_trainee_cannot_see_or_change_another_trainees_records(store, mini):
+    ana = store.profile("Ana")
+    bo = store.profile("Bo")
+    attempt = start(store, ana, mini)
+    decide(store, ana, attempt.id, 1, "open", "reflect", "ready")
+    forbidden = [
+        lambda: store.attempt(bo, attempt.id),
+        lambda: store.decisions(bo, attempt.id),
+        lambda: decide(store, bo, attempt.id, 2, "ready", "pen", "good"),
+        lambda: store.leave_attempt(bo, attempt.id),
+        lambda: store.finish_attempt(bo, attempt.id, Finish("good", 1, 50)),
+        lambda: store.attempts_of(bo, ana.id),
+        lambda: store.attempts_frame(bo, ana.id),
+        lambda: store.hits_frame(bo, ana.id),
+    ]
+    for call in forbidden:
+        with pytest.raises(AccessDenied) as caught:
+            call()
+        assert str(caught.value) == "You can only see your own practice records."
+    assert store.active_attempts(bo) == []
+    assert len(store.decisions(ana, attempt.id)) == 1
+    assert store.attempt(ana, attempt.id).status == "active"
+
+
+def test_an_admin_may_read_everyones_records(store, mini):
+    ana = store.profile("Ana")
+    attempt = start(store, ana, mini)
+    admin = User(id=999, name="Admin", role="admin")
+    assert store.attempt(admin, attempt.id).id == attempt.id
+    assert len(store.attempts_of(admin, ana.id)) == 1
+
+
+def test_missing_attempt_is_not_found(store):
+    with pytest.raises(NotFound) as caught:
+        store.attempt(store.profile("Ana"), 12345)
+    assert str(caught.value) == "There is no attempt 12345."
