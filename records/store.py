@@ -139,8 +139,13 @@ class Store:
             return
         raise AccessDenied("You can only see your own practice records.")
 
-    def _owned_attempt(self, connection: Connection, actor: User, attempt_id: int) -> Attempt:
-        row = connection.execute(select(attempts).where(attempts.c.id == attempt_id)).mappings().first()
+    def _owned_attempt(self, connection: Connection, actor: User, attempt_id: int, *, lock: bool = False) -> Attempt:
+        """The attempt, if the actor may see it. ``lock`` holds its row until commit (PostgreSQL: FOR UPDATE;
+        SQLite's BEGIN IMMEDIATE already serialises writers), so concurrent writers to one attempt queue."""
+        query = select(attempts).where(attempts.c.id == attempt_id)
+        if lock:
+            query = query.with_for_update()
+        row = connection.execute(query).mappings().first()
         if row is None:
             raise NotFound(f"There is no attempt {attempt_id}.")
         self._require_owner(actor, row["user_id"])
@@ -314,7 +319,7 @@ class Store:
         moment = now()
         try:
             with self._write() as connection:
-                attempt = self._owned_attempt(connection, actor, attempt_id)
+                attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
                 existing = self._decision_at(connection, attempt_id, step)
                 if existing is not None:
                     return existing
@@ -384,7 +389,7 @@ class Store:
     def finish_attempt(self, actor: User, attempt_id: int, finish: Finish) -> Attempt:
         """Mark an attempt finished (used when a crash fell between the last decision and its finish)."""
         with self._write() as connection:
-            attempt = self._owned_attempt(connection, actor, attempt_id)
+            attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
             if attempt.status == "finished":
                 return attempt
             connection.execute(
@@ -404,7 +409,7 @@ class Store:
     def leave_attempt(self, actor: User, attempt_id: int) -> Attempt:
         """End an attempt without finishing it; its decisions stay in the record."""
         with self._write() as connection:
-            attempt = self._owned_attempt(connection, actor, attempt_id)
+            attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
             if attempt.status == "active":
                 connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(status="left", updated_at=now()))
             return self._owned_attempt(connection, actor, attempt_id)
