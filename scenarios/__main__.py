@@ -11,7 +11,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from scenarios.loader import DEFAULT_RUBRIC, LIBRARY_DIR, ScenarioError, check_paths, load_rubric
+from scenarios.coverage import MIN_CHOICES, MIN_MAIN, MIN_SCENARIOS, catalogue_markdown, coverage, format_coverage
+from scenarios.loader import DEFAULT_RUBRIC, LIBRARY_DIR, Report, ScenarioError, check_paths, load_rubric
+from scenarios.rubric import Rubric
 from scenarios.schema import scenario_schema
 
 
@@ -39,6 +41,57 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_all(args: argparse.Namespace) -> tuple[Rubric, Report] | None:
+    """Rubric and scenarios for the commands that need a clean library; prints problems and returns None."""
+    try:
+        rubric = load_rubric(args.rubric)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            print(problem)
+        return None
+    report = check_paths(args.paths or [LIBRARY_DIR], rubric)
+    if not report.ok:
+        for problem in report.errors:
+            print(problem)
+        print(f"{len(report.errors)} error(s): fix them first (python -m scenarios check)", file=sys.stderr)
+        return None
+    return rubric, report
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    loaded = _load_all(args)
+    if loaded is None:
+        return 1
+    rubric, report = loaded
+    result = coverage(
+        [s.scenario for s in report.loaded],
+        rubric,
+        min_choices=args.min_choices,
+        min_scenarios=args.min_scenarios,
+        min_main=args.min_main,
+    )
+    print(format_coverage(result))
+    if not result.ok:
+        short = [c.id for c in result.short_criteria] + [f"domain {d.id}" for d in result.short_domains]
+        print(f"below the bar: {', '.join(short)}", file=sys.stderr)
+        return 1
+    print(f"ok: {len(report.loaded)} scenario(s) cover every criterion and domain")
+    return 0
+
+
+def _catalogue(args: argparse.Namespace) -> int:
+    loaded = _load_all(args)
+    if loaded is None:
+        return 1
+    rubric, report = loaded
+    text = catalogue_markdown([s.scenario for s in report.loaded], rubric)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
@@ -56,6 +109,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("paths", nargs="*", type=Path, help="files or folders to check")
     check.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
     check.set_defaults(run=_check)
+
+    cover = commands.add_parser("coverage", help="criteria by scenario and choice count; exit 1 below the bar")
+    cover.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped library)")
+    cover.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
+    cover.add_argument("--min-choices", type=int, default=MIN_CHOICES, help=f"choices per criterion (default {MIN_CHOICES})")
+    cover.add_argument(
+        "--min-scenarios", type=int, default=MIN_SCENARIOS, help=f"scenarios per criterion (default {MIN_SCENARIOS})"
+    )
+    cover.add_argument("--min-main", type=int, default=MIN_MAIN, help=f"scenarios per main domain (default {MIN_MAIN})")
+    cover.set_defaults(run=_coverage)
+
+    catalogue = commands.add_parser("catalogue", help="the library as a Markdown table")
+    catalogue.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped library)")
+    catalogue.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
+    catalogue.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
+    catalogue.set_defaults(run=_catalogue)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")

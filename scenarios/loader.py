@@ -127,6 +127,10 @@ def check_paths(paths: Iterable[str | Path], rubric: Rubric) -> Report:
             report.problems.extend(exc.problems)
             continue
         report.problems.extend(loaded.warnings)
+        if path.stem != loaded.id:
+            report.problems.append(
+                Problem(loaded.source, _line_of_id(loaded.text), 1, f"name the file '{loaded.id}.yaml' after its id", "warning")
+            )
         if loaded.id in first_file:
             doc_line = _line_of_id(loaded.text)
             report.problems.append(
