@@ -162,7 +162,12 @@ def test_the_same_id_in_two_files_is_an_error(tmp_path, capsys):
     (tmp_path / "b.yaml").write_text(source, encoding="utf-8")
     assert main(["check", str(tmp_path)]) == 1
     out, _ = capsys.readouterr()
-    assert out == f"{tmp_path / 'b.yaml'}:2:1: scenario id 'mini' is already used by {tmp_path / 'a.yaml'}\n"
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    assert out.splitlines() == [
+        f"{a}:2:1: warning: name the file 'mini.yaml' after its id",
+        f"{b}:2:1: warning: name the file 'mini.yaml' after its id",
+        f"{b}:2:1: scenario id 'mini' is already used by {a}",
+    ]
 
 
 def test_schema_command_prints_the_json_schema(capsys):
@@ -176,3 +181,35 @@ def test_schema_command_prints_the_json_schema(capsys):
 def test_committed_schema_file_is_up_to_date():
     committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     assert committed == scenario_schema(), "run: python -m scenarios schema -o scenarios/scenario.schema.json"
+
+
+def test_coverage_fails_below_the_bar_and_names_what_is_short(capsys):
+    assert main(["coverage", str(FIXTURES / "good")]) == 1
+    out, err = capsys.readouterr()
+    assert "pf.ahead-of-readiness                      1        1  LOW" in out.splitlines()
+    assert "readiness                                  1        1  LOW" in out.splitlines()
+    assert err.startswith("below the bar: pf.ahead-of-readiness, pf.breaching-confidentiality, ")
+    assert err.rstrip().endswith("domain relationship, domain self-care")
+
+
+def test_coverage_bar_can_be_lowered(capsys):
+    args = ["coverage", str(FIXTURES / "good"), "--min-choices", "0", "--min-scenarios", "0", "--min-main", "0"]
+    assert main(args) == 0
+    assert capsys.readouterr().out.endswith("ok: 1 scenario(s) cover every criterion and domain\n")
+
+
+def test_coverage_and_catalogue_refuse_a_library_with_errors(capsys):
+    assert main(["coverage", str(FIXTURES / "bad" / "broken-graph.yaml")]) == 1
+    out, err = capsys.readouterr()
+    assert "next 'middel' is not a node or an ending" in out
+    assert err == "5 error(s): fix them first (python -m scenarios check)\n"
+    assert main(["catalogue", str(FIXTURES / "bad" / "empty.yaml")]) == 1
+
+
+def test_catalogue_of_the_fixture(capsys):
+    assert main(["catalogue", str(FIXTURES / "good")]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "| scenario | peer | domains (main first) | level | minutes | decisions | content note |",
+        "|---|---|---|---|---|---|---|",
+        "| **A short check-in** (`mini`) | Sam | Readiness and timing, Goal setting | introductory | 3 | 2 |  |",
+    ]

@@ -6,8 +6,13 @@ import re
 
 import pytest
 
+from pathlib import Path
+
 from scenarios import DOMAIN_IDS, LIBRARY_DIR, load_library
+from scenarios.coverage import catalogue_markdown, coverage
 from scoring.scorer import strongest_path
+
+CATALOGUE = Path(__file__).resolve().parent.parent / "docs" / "catalogue.md"
 
 STIGMA = re.compile(r"\b(addicts?|junkies?|junkie|clean|dirty|abuser|alcoholics?|crazy|psycho|lunatic)\b", re.IGNORECASE)
 
@@ -19,38 +24,80 @@ def library(rubric):
     return report.loaded
 
 
-def test_at_least_six_scenarios_touch_all_eight_domains(library):
-    assert len(library) >= 6
+def test_thirty_scenarios_touch_all_eight_domains(library):
+    assert len(library) >= 30
     assert {d for s in library for d in s.scenario.domains} == set(DOMAIN_IDS)
 
 
 def test_each_scenario_meets_the_size_bar(library):
     for loaded in library:
         scenario = loaded.scenario
-        assert len(scenario.nodes) >= 4, scenario.id
-        assert all(len(node.choices) >= 3 for node in scenario.nodes.values()), scenario.id
+        assert len(scenario.nodes) >= 5, scenario.id
+        assert all(3 <= len(node.choices) <= 4 for node in scenario.nodes.values()), scenario.id
         assert len(scenario.endings) >= 2, scenario.id
+        assert 5 <= scenario.minutes <= 15, scenario.id
         assert loaded.source.endswith(f"{scenario.id}.yaml"), "file name matches the id"
 
 
-def test_both_readiness_situations_are_taught(library):
-    too_early = [
+def test_every_criterion_and_domain_is_covered(library, rubric):
+    result = coverage([s.scenario for s in library], rubric)
+    assert [c.id for c in result.short_criteria] == []
+    assert [d.id for d in result.short_domains] == []
+
+
+def scenarios_where(library, stages, criterion):
+    """Ids of scenarios with a choice naming ``criterion`` at a node whose readiness is in ``stages``."""
+    return {
         s.id
         for s in library
         for node in s.scenario.nodes.values()
-        if node.readiness in ("not-ready", "contemplating")
+        if node.readiness in stages
         for c in node.choices
-        if "pf.ahead-of-readiness" in c.criteria
-    ]
-    held_back = [
-        s.id
-        for s in library
-        for node in s.scenario.nodes.values()
-        if node.readiness in ("preparing", "acting", "maintaining")
-        for c in node.choices
-        if "pf.stuck-in-exploration" in c.criteria
-    ]
-    assert too_early and held_back
+        if criterion in c.criteria
+    }
+
+
+def scenarios_with_all(library, *criteria):
+    return {
+        s.id for s in library if set(criteria) <= {k for n in s.scenario.nodes.values() for c in n.choices for k in c.criteria}
+    }
+
+
+def test_both_readiness_situations_are_taught_in_at_least_four_scenarios_each(library):
+    assert len(scenarios_where(library, ("not-ready", "contemplating"), "pf.ahead-of-readiness")) >= 4
+    assert len(scenarios_where(library, ("preparing", "acting", "maintaining"), "pf.stuck-in-exploration")) >= 4
+
+
+@pytest.mark.parametrize(
+    "criteria",
+    [
+        ("po.purposeful-disclosure", "pf.centering-own-story"),  # lived experience: strength and risk
+        ("po.many-pathways", "pf.single-pathway"),  # abstinence-only against many pathways
+        ("po.break-down-goals", "pf.oversized-goal"),  # small steps
+        ("po.articulate-goal",),  # plan job 1: formulating goals
+        ("po.break-down-goals", "po.hand-the-pen"),  # plan job 2: objectives, the peer's own
+        ("po.markers-of-progress",),  # plan job 3: markers of progress
+        ("po.review-what-works", "po.revisit-and-adjust"),  # plan job 4 and the check-in
+        ("po.backup-plan",),  # plan job 5: back-up plans
+        ("po.confidentiality", "pf.breaching-confidentiality"),  # confidentiality and its limits
+        ("po.self-care", "pf.neglecting-self-care"),  # the specialist's own self-care
+        ("po.let-go-of-outcome", "pf.invested-in-outcome"),  # boundaries after a setback
+    ],
+)
+def test_each_nuance_has_scenarios_built_around_it(library, criteria):
+    assert len(scenarios_with_all(library, *criteria)) >= 2, criteria
+
+
+def test_peers_of_many_ages(library):
+    ages = sorted(int(m.group(1)) for s in library if (m := re.match(r"\D*(\d{2})", s.scenario.peer.about)))
+    assert ages[0] <= 19 and ages[-1] >= 70
+
+
+def test_catalogue_is_up_to_date(library, rubric):
+    expected = catalogue_markdown([s.scenario for s in library], rubric)
+    assert CATALOGUE.read_text(encoding="utf-8").split("<!-- generated -->\n", 1)[1] == expected, (
+        "regenerate: see the header of docs/catalogue.md"
+    )
 
 
 def test_every_scenario_has_a_strong_path_to_a_hopeful_ending(library, rubric):
