@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 from scenarios import DOMAIN_IDS, LIBRARY_DIR, load_library
 from scenarios.coverage import catalogue_markdown, coverage
