@@ -1,19 +1,32 @@
-"""Persistence: engine set-up, tables, migrations and the store. Access rules are enforced here."""
+"""Persistence: engine set-up, tables, migrations and repositories. Access rules are enforced here."""
 
+from records.access import ROLES, AccessDenied, User
+from records.accounts import Account, AccountError, SignInRefused
+from records.audit import AuditEntry
+from records.cohorts import Cohort, CohortError, Member
 from records.db import data_dir, database_url
-from records.store import MODES, AccessDenied, Attempt, Decision, Finish, NotFound, StaleDecision, Store, User, clean_name
+from records.passwords import WeakPassword
+from records.store import MODES, Attempt, Decision, Finish, NotFound, StaleDecision, Store
 
 __all__ = [
     "MODES",
+    "ROLES",
     "AccessDenied",
+    "Account",
+    "AccountError",
     "Attempt",
+    "AuditEntry",
+    "Cohort",
+    "CohortError",
     "Decision",
     "Finish",
+    "Member",
     "NotFound",
+    "SignInRefused",
     "StaleDecision",
     "Store",
     "User",
-    "clean_name",
+    "WeakPassword",
     "data_dir",
     "database_url",
 ]

@@ -11,26 +11,27 @@ browser tab) keeps the first and records nothing more.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from records import db
-from records.tables import attempts, decision_criteria, decisions, scenario_versions, users
+from records import audit, db
+from records.access import AccessDenied, User, require_see, require_self
+from records.base import Repository
+from records.tables import attempts, cohort_members, cohorts, decision_criteria, decisions, scenario_versions, users
+
+__all__ = ["MODES", "AccessDenied", "Attempt", "Decision", "Finish", "NotFound", "StaleDecision", "Store", "User"]
 
 MODES = ("coached", "debrief")
 """coached: feedback after each choice; debrief: all feedback at the end."""
-
-NAME_MAX = 80
-
-
-class AccessDenied(PermissionError):
-    """The acting user may not see or change this record."""
 
 
 class NotFound(LookupError):
@@ -39,13 +40,6 @@ class NotFound(LookupError):
 
 class StaleDecision(ValueError):
     """A decision that does not fit the attempt's current state (an old page, another tab)."""
-
-
-@dataclass(frozen=True)
-class User:
-    id: int
-    name: str
-    role: str = "trainee"
 
 
 @dataclass(frozen=True)
@@ -87,6 +81,82 @@ class Finish:
     score: int
 
 
+@dataclass(frozen=True)
+class UserExport:
+    """A user's data for download (JSON with everything; CSV with one row per decision)."""
+
+    account: dict[str, object]
+    cohorts: list[dict[str, object]]
+    attempts: list[tuple[Attempt, list[Decision]]]
+
+    def as_json(self) -> str:
+        def plain(value: object) -> object:
+            return value.isoformat() if isinstance(value, datetime) else value
+
+        document = {
+            "exported_at": now().isoformat(),
+            "account": {k: plain(v) for k, v in self.account.items()},
+            "cohorts": [{k: plain(v) for k, v in c.items()} for c in self.cohorts],
+            "attempts": [
+                {
+                    **{k: plain(v) for k, v in asdict(attempt).items() if k != "user_id"},
+                    "decisions": [
+                        {k: plain(v) if k != "criteria" else list(v) for k, v in asdict(d).items() if k != "attempt_id"}
+                        for d in decisions_
+                    ],
+                }
+                for attempt, decisions_ in self.attempts
+            ],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False)
+
+    def decisions_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(CSV_COLUMNS)
+        for attempt, decisions_ in self.attempts:
+            for d in decisions_:
+                writer.writerow(
+                    [
+                        attempt.id,
+                        attempt.scenario_id,
+                        attempt.content_hash,
+                        attempt.mode,
+                        attempt.status,
+                        attempt.started_at.isoformat(),
+                        attempt.finished_at.isoformat() if attempt.finished_at else "",
+                        "" if attempt.score is None else attempt.score,
+                        d.step,
+                        d.node_id,
+                        d.choice_id,
+                        ";".join(d.criteria),
+                        d.points,
+                        d.time_taken_ms,
+                        d.decided_at.isoformat(),
+                    ]
+                )
+        return out.getvalue()
+
+
+CSV_COLUMNS = [
+    "attempt_id",
+    "scenario_id",
+    "scenario_version",
+    "mode",
+    "status",
+    "started_at",
+    "finished_at",
+    "score",
+    "step",
+    "node_id",
+    "choice_id",
+    "criteria",
+    "points",
+    "time_taken_ms",
+    "decided_at",
+]
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -95,23 +165,18 @@ def _attempt(row: RowMapping) -> Attempt:
     return Attempt(**{name: row[name] for name in Attempt.__dataclass_fields__})
 
 
-def clean_name(name: str) -> str:
-    """A display name as typed, trimmed and with runs of spaces folded; raises ValueError when unusable."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValueError("Please type a name (it can be a first name or a nickname).")
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"That name is {len(cleaned)} characters long; please keep it to {NAME_MAX}.")
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise ValueError("The name contains control characters; please type it again.")
-    return cleaned
-
-
-class Store:
-    """PeerSim's records in one database. Create with :meth:`open`, which applies migrations."""
+class Store(Repository):
+    """Practice records: attempts, decisions and scenario versions. Create with :meth:`open`, which applies
+    migrations; ``accounts``, ``cohorts`` and ``audit`` share its engine."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        super().__init__(engine)
+        from records.accounts import Accounts
+        from records.cohorts import Cohorts
+
+        self.accounts = Accounts(engine)
+        self.cohorts = Cohorts(engine)
+        self.audit = audit.Audit(engine)
 
     @classmethod
     def open(cls, url: str | None = None) -> Store:
@@ -122,23 +187,7 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(**db.WRITE) as connection, connection.begin():
-            yield connection
-
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection, connection.begin():
-            yield connection
-
     # ------------------------------------------------------------------ access
-    @staticmethod
-    def _require_owner(actor: User, owner_id: int) -> None:
-        if actor.id == owner_id or actor.role == "admin":
-            return
-        raise AccessDenied("You can only see your own practice records.")
-
     def _owned_attempt(self, connection: Connection, actor: User, attempt_id: int, *, lock: bool = False) -> Attempt:
         """The attempt, if the actor may see it. ``lock`` holds its row until commit (PostgreSQL: FOR UPDATE;
         SQLite's BEGIN IMMEDIATE already serialises writers), so concurrent writers to one attempt queue."""
@@ -148,35 +197,23 @@ class Store:
         row = connection.execute(query).mappings().first()
         if row is None:
             raise NotFound(f"There is no attempt {attempt_id}.")
-        self._require_owner(actor, row["user_id"])
+        if lock:
+            require_self(actor, row["user_id"])
+        else:
+            require_see(connection, actor, row["user_id"])
         return _attempt(row)
 
-    # --------------------------------------------------------------- profiles
-    def profile(self, name: str) -> User:
-        """The local profile with this name (case-insensitive), created if new."""
-        cleaned = clean_name(name)
-        key = cleaned.casefold()
+    @contextmanager
+    def _seeing(self, actor: User, user_id: int, action: str, detail: str = "") -> Iterator[Connection]:
+        """A transaction for reading ``user_id``'s records: access checked, and logged when it is not their own."""
+        if actor.id == user_id:
+            with self._read() as connection:
+                yield connection
+            return
         with self._write() as connection:
-            row = connection.execute(select(users).where(users.c.name_key == key)).mappings().first()
-            if row is None:
-                new_id = connection.execute(
-                    insert(users).values(name=cleaned, name_key=key, role="trainee", created_at=now())
-                ).inserted_primary_key
-                assert new_id is not None
-                return User(int(new_id[0]), cleaned, "trainee")
-            return User(row["id"], row["name"], row["role"])
-
-    def profiles(self) -> list[User]:
-        with self._read() as connection:
-            rows = connection.execute(select(users.c.id, users.c.name, users.c.role).order_by(users.c.name_key)).all()
-        return [User(r.id, r.name, r.role) for r in rows]
-
-    def user(self, user_id: int) -> User:
-        with self._read() as connection:
-            row = connection.execute(select(users.c.id, users.c.name, users.c.role).where(users.c.id == user_id)).first()
-        if row is None:
-            raise NotFound(f"There is no user {user_id}.")
-        return User(row.id, row.name, row.role)
+            require_see(connection, actor, user_id)
+            audit.write(connection, actor, action, user_id, detail)
+            yield connection
 
     # ------------------------------------------------------- scenario versions
     def remember_version(self, scenario_id: str, content_hash: str, source: str) -> None:
@@ -252,18 +289,18 @@ class Store:
         return [_attempt(r) for r in rows]
 
     def attempts_of(self, actor: User, user_id: int, *, status: str | None = None) -> list[Attempt]:
-        self._require_owner(actor, user_id)
         query = select(attempts).where(attempts.c.user_id == user_id)
         if status is not None:
             query = query.where(attempts.c.status == status)
-        with self._read() as connection:
+        with self._seeing(actor, user_id, "view attempts") as connection:
             rows = connection.execute(query.order_by(attempts.c.started_at.desc(), attempts.c.id.desc())).mappings().all()
         return [_attempt(r) for r in rows]
 
     def decisions(self, actor: User, attempt_id: int) -> list[Decision]:
         """An attempt's decisions in order, each with its criteria."""
         with self._read() as connection:
-            self._owned_attempt(connection, actor, attempt_id)
+            attempt = self._owned_attempt(connection, actor, attempt_id)
+        with self._seeing(actor, attempt.user_id, "view transcript", f"attempt {attempt_id}") as connection:
             return self._decisions(connection, attempt_id)
 
     @staticmethod
@@ -417,7 +454,6 @@ class Store:
     # ---------------------------------------------------------------- history
     def attempts_frame(self, actor: User, user_id: int) -> pd.DataFrame:
         """All of a user's attempts as a frame (scenario titles are added by the caller)."""
-        self._require_owner(actor, user_id)
         query = (
             select(
                 attempts.c.id.label("attempt_id"),
@@ -433,7 +469,7 @@ class Store:
             .where(attempts.c.user_id == user_id)
             .order_by(attempts.c.started_at, attempts.c.id)
         )
-        with self._read() as connection:
+        with self._seeing(actor, user_id, "view progress") as connection:
             rows = connection.execute(query).mappings().all()
         return pd.DataFrame(
             [dict(r) for r in rows],
@@ -450,9 +486,43 @@ class Store:
             ],
         )
 
+    def export(self, actor: User, user_id: int) -> UserExport:
+        """Everything PeerSim holds about a user: account, cohorts, attempts and every decision."""
+        with self._seeing(actor, user_id, "export records") as connection:
+            account = (
+                connection.execute(
+                    select(users.c.id, users.c.name, users.c.email, users.c.role, users.c.created_at).where(users.c.id == user_id)
+                )
+                .mappings()
+                .first()
+            )
+            if account is None:
+                raise NotFound(f"There is no user {user_id}.")
+            memberships = (
+                connection.execute(
+                    select(cohorts.c.name, cohort_members.c.joined_at)
+                    .join(cohort_members, cohort_members.c.cohort_id == cohorts.c.id)
+                    .where(cohort_members.c.user_id == user_id)
+                    .order_by(cohort_members.c.joined_at)
+                )
+                .mappings()
+                .all()
+            )
+            rows = (
+                connection.execute(
+                    select(attempts).where(attempts.c.user_id == user_id).order_by(attempts.c.started_at, attempts.c.id)
+                )
+                .mappings()
+                .all()
+            )
+            records = []
+            for row in rows:
+                attempt = _attempt(row)
+                records.append((attempt, self._decisions(connection, attempt.id)))
+        return UserExport(dict(account), [dict(m) for m in memberships], records)
+
     def hits_frame(self, actor: User, user_id: int) -> pd.DataFrame:
         """One row per criterion of every decision the user made: the input of scoring.patterns."""
-        self._require_owner(actor, user_id)
         query = (
             select(
                 decisions.c.attempt_id,
@@ -466,7 +536,7 @@ class Store:
             .where(attempts.c.user_id == user_id)
             .order_by(decisions.c.decided_at, decisions.c.id, decision_criteria.c.criterion_id)
         )
-        with self._read() as connection:
+        with self._seeing(actor, user_id, "view progress") as connection:
             rows = connection.execute(query).all()
         return pd.DataFrame(
             [tuple(r) for r in rows], columns=["attempt_id", "decision_id", "scenario_id", "decided_at", "criterion_id"]

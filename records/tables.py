@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -56,9 +58,63 @@ users = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(80), nullable=False),
-    Column("name_key", String(80), nullable=False, unique=True),
+    Column("name_key", String(80), nullable=False, index=True),
     Column("role", String(16), nullable=False, server_default="trainee"),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("email", String(254), nullable=True, unique=True),
+    Column("password_hash", String(255), nullable=True),
+    Column("oidc_subject", String(255), nullable=True, unique=True),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Index("ix_sign_in_failures_email_at", "email", "at"),
+)
+
+cohorts = Table(
+    "cohorts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("join_code", String(16), nullable=False, unique=True),
+    Column("owner_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("archived", Boolean, nullable=False, server_default=false()),
+)
+
+cohort_members = Table(
+    "cohort_members",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("joined_at", UTCDateTime(), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("actor_id", Integer, nullable=True),
+    Column("actor_name", String(80), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("subject_user_id", Integer, nullable=True),
+    Column("detail", Text, nullable=False, server_default=""),
 )
 
 scenario_versions = Table(

@@ -1,0 +1,285 @@
+"""Accounts: creating users, signing in with throttling, server-side sessions, roles, and deleting an account.
+
+Sessions are random tokens kept in an HttpOnly cookie; the database stores only their SHA-256, so a copy of the
+database cannot be used to sign in, and signing out revokes the token on the server for every server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from records import audit, passwords
+from records.access import ROLES, AccessDenied, User, require_role
+from records.base import Repository
+from records.tables import sessions, sign_in_failures, users
+
+SESSION_DAYS = 14
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+EMAIL_MAX = 254
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be done; the message is safe to show."""
+
+
+class SignInRefused(AccountError):
+    """Wrong email or password, or too many tries; the message never says which account exists."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def clean_email(email: str) -> str:
+    cleaned = email.strip().lower()
+    if not cleaned or "@" not in cleaned or cleaned.startswith("@") or cleaned.endswith("@") or " " in cleaned:
+        raise AccountError("Please enter an email address, like name@example.org.")
+    if len(cleaned) > EMAIL_MAX:
+        raise AccountError(f"That email address is longer than {EMAIL_MAX} characters.")
+    return cleaned
+
+
+def clean_name(name: str) -> str:
+    """A display name as typed, trimmed and with runs of spaces folded; raises AccountError when unusable."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise AccountError("Please type a name (it can be a first name or a nickname).")
+    if len(cleaned) > 80:
+        raise AccountError(f"That name is {len(cleaned)} characters long; please keep it to 80.")
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise AccountError("The name contains control characters; please type it again.")
+    return cleaned
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _user(row: Any) -> User:
+    return User(row.id, row.name, row.role, row.email)
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    created_at: datetime
+    disabled: bool
+    has_password: bool
+    single_sign_on: bool
+
+
+class Accounts(Repository):
+    # ------------------------------------------------------------------ create
+    def count(self) -> int:
+        with self._read() as connection:
+            return int(connection.execute(select(func.count()).select_from(users)).scalar_one())
+
+    def has_admin(self) -> bool:
+        with self._read() as connection:
+            return connection.execute(select(users.c.id).where(users.c.role == "admin").limit(1)).first() is not None
+
+    def _insert(self, connection: Connection, name: str, email: str, password: str | None, role: str) -> User:
+        if connection.execute(select(users.c.id).where(users.c.email == email)).first() is not None:
+            raise AccountError("An account with that email address already exists. Try signing in instead.")
+        values: dict[str, object] = {
+            "name": name,
+            "name_key": name.casefold(),
+            "email": email,
+            "role": role,
+            "created_at": now(),
+            "password_hash": passwords.hash_password(password) if password is not None else None,
+        }
+        new_id = connection.execute(insert(users).values(**values)).inserted_primary_key
+        assert new_id is not None
+        return User(int(new_id[0]), name, role, email)
+
+    def register(self, name: str, email: str, password: str) -> User:
+        """A trainee signs up with a name, an email and a password that meets the policy."""
+        name, email = clean_name(name), clean_email(email)
+        passwords.check_password(password, name=name, email=email)
+        with self._write() as connection:
+            return self._insert(connection, name, email, password, "trainee")
+
+    def create_first_admin(self, name: str, email: str, password: str) -> User:
+        """The first admin of a new installation; refused once any admin exists."""
+        name, email = clean_name(name), clean_email(email)
+        passwords.check_password(password, name=name, email=email)
+        with self._write() as connection:
+            if connection.execute(select(users.c.id).where(users.c.role == "admin").limit(1)).first() is not None:
+                raise AccountError("PeerSim already has an admin. Ask them to create your account.")
+            return self._insert(connection, name, email, password, "admin")
+
+    def create_user(self, actor: User, name: str, email: str, password: str, role: str) -> User:
+        """An admin creates an account with any role (for example an instructor)."""
+        require_role(actor, "admin")
+        if role not in ROLES:
+            raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+        name, email = clean_name(name), clean_email(email)
+        passwords.check_password(password, name=name, email=email)
+        with self._write() as connection:
+            user = self._insert(connection, name, email, password, role)
+            audit.write(connection, actor, "create account", user.id, f"role {role}")
+            return user
+
+    def single_sign_on(self, subject: str, email: str | None, name: str | None) -> User:
+        """The user for an identity from the program's OIDC provider, linked by email or created as a trainee."""
+        with self._write() as connection:
+            row = connection.execute(select(users).where(users.c.oidc_subject == subject)).first()
+            if row is not None:
+                if row.disabled:
+                    raise SignInRefused("This account has been switched off. Please contact your program's admin.")
+                return _user(row)
+            cleaned = clean_email(email) if email else None
+            if cleaned is not None:
+                row = connection.execute(select(users).where(users.c.email == cleaned)).first()
+                if row is not None:
+                    connection.execute(update(users).where(users.c.id == row.id).values(oidc_subject=subject))
+                    return _user(row)
+            display = clean_name(name or (cleaned.split("@")[0] if cleaned else "PeerSim user"))
+            new_id = connection.execute(
+                insert(users).values(
+                    name=display,
+                    name_key=display.casefold(),
+                    email=cleaned,
+                    role="trainee",
+                    created_at=now(),
+                    oidc_subject=subject,
+                )
+            ).inserted_primary_key
+            assert new_id is not None
+            return User(int(new_id[0]), display, "trainee", cleaned)
+
+    # ----------------------------------------------------------------- sign in
+    def sign_in(self, email: str, password: str) -> User:
+        """The user for these credentials, or SignInRefused. After MAX_FAILURES wrong passwords for one email
+        within LOCK_MINUTES, that email is refused until the window has passed, even with the right password."""
+        refused = SignInRefused("That email and password do not match an account. Please try again.")
+        try:
+            key = clean_email(email)
+        except AccountError:
+            raise refused from None
+        moment = now()
+        window_start = moment - timedelta(minutes=LOCK_MINUTES)
+        with self._write() as connection:
+            recent = connection.execute(
+                select(func.count(), func.min(sign_in_failures.c.at)).where(
+                    sign_in_failures.c.email == key, sign_in_failures.c.at > window_start
+                )
+            ).one()
+            if recent[0] >= MAX_FAILURES:
+                first: datetime = recent[1]
+                wait = max(1, round(((first + timedelta(minutes=LOCK_MINUTES)) - moment).total_seconds() / 60))
+                raise SignInRefused(
+                    f"Too many tries for this account. For your safety, please wait {wait} minute{'s' if wait != 1 else ''} "
+                    "and try again."
+                )
+            row = connection.execute(select(users).where(users.c.email == key)).first()
+            stored = row.password_hash if row is not None and row.password_hash else passwords.DUMMY_HASH
+            ok = passwords.verify_password(stored, password) and row is not None and bool(row.password_hash)
+            if not ok or row is None:
+                connection.execute(insert(sign_in_failures).values(email=key, at=moment))
+            else:
+                if row.disabled:
+                    raise SignInRefused("This account has been switched off. Please contact your program's admin.")
+                connection.execute(delete(sign_in_failures).where(sign_in_failures.c.email == key))
+                if passwords.needs_rehash(row.password_hash):
+                    connection.execute(
+                        update(users).where(users.c.id == row.id).values(password_hash=passwords.hash_password(password))
+                    )
+                return _user(row)
+        raise refused
+
+    # ---------------------------------------------------------------- sessions
+    def start_session(self, user: User, *, days: int = SESSION_DAYS) -> str:
+        """A new session token for the cookie (only its hash is stored)."""
+        token = secrets.token_urlsafe(32)
+        moment = now()
+        with self._write() as connection:
+            connection.execute(
+                insert(sessions).values(
+                    token_hash=_token_hash(token), user_id=user.id, created_at=moment, expires_at=moment + timedelta(days=days)
+                )
+            )
+        return token
+
+    def user_for_session(self, token: str | None) -> User | None:
+        """The signed-in user for a cookie's token, or None when it is unknown, expired, revoked or disabled."""
+        if not token or len(token) > 200:
+            return None
+        query = (
+            select(users)
+            .join(sessions, sessions.c.user_id == users.c.id)
+            .where(
+                sessions.c.token_hash == _token_hash(token),
+                sessions.c.revoked_at.is_(None),
+                sessions.c.expires_at > now(),
+                users.c.disabled.is_(False),
+            )
+        )
+        with self._read() as connection:
+            row = connection.execute(query).first()
+        return _user(row) if row is not None else None
+
+    def end_session(self, token: str | None) -> None:
+        if not token:
+            return
+        with self._write() as connection:
+            connection.execute(
+                update(sessions)
+                .where(sessions.c.token_hash == _token_hash(token), sessions.c.revoked_at.is_(None))
+                .values(revoked_at=now())
+            )
+
+    def end_all_sessions(self, user_id: int) -> None:
+        with self._write() as connection:
+            connection.execute(
+                update(sessions).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)).values(revoked_at=now())
+            )
+
+    # ------------------------------------------------------------------ manage
+    def list(self, actor: User) -> list[Account]:
+        require_role(actor, "admin")
+        with self._read() as connection:
+            rows = connection.execute(select(users).order_by(users.c.role, users.c.name_key, users.c.id)).all()
+        return [Account(_user(r), r.created_at, bool(r.disabled), bool(r.password_hash), bool(r.oidc_subject)) for r in rows]
+
+    def set_role(self, actor: User, user_id: int, role: str) -> None:
+        require_role(actor, "admin")
+        if role not in ROLES:
+            raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
+        if user_id == actor.id and role != "admin":
+            raise AccountError("You cannot remove your own admin role; ask another admin.")
+        with self._write() as connection:
+            connection.execute(update(users).where(users.c.id == user_id).values(role=role))
+            audit.write(connection, actor, "change role", user_id, f"role {role}")
+
+    def change_password(self, actor: User, current: str, new: str) -> None:
+        with self._write() as connection:
+            row = connection.execute(select(users).where(users.c.id == actor.id)).first()
+            if row is None or not row.password_hash or not passwords.verify_password(row.password_hash, current):
+                raise AccountError("Your current password was not right. Please try again.")
+            passwords.check_password(new, name=row.name, email=row.email or "")
+            connection.execute(update(users).where(users.c.id == actor.id).values(password_hash=passwords.hash_password(new)))
+
+    def delete(self, actor: User, user_id: int) -> None:
+        """Delete an account and every record of it (attempts, decisions, memberships, sessions).
+        A trainee deletes their own; an admin anyone's but their own (so a program is never left without one)."""
+        if actor.id != user_id and actor.role != "admin":
+            raise AccessDenied("You can only delete your own account.")
+        with self._write() as connection:
+            if actor.role == "admin" and actor.id == user_id:
+                others = connection.execute(
+                    select(func.count()).where(users.c.role == "admin", users.c.id != actor.id)
+                ).scalar_one()
+                if not others:
+                    raise AccountError("You are the only admin. Make someone else an admin before deleting your account.")
+            if actor.id != user_id:
+                audit.write(connection, actor, "delete account", None, f"user {user_id}")
+            connection.execute(delete(users).where(users.c.id == user_id))
