@@ -1,4 +1,6 @@
-"""PeerSim: practise peer support conversations. Entry point: page config and navigation."""
+"""PeerSim: practise peer support conversations. Entry point: page config, sign-in gate, and navigation with
+the pages this user's role may see. Serve it with ``streamlit run serve.py`` (which adds the sign-in pages).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ import streamlit as st
 from ui import identity
 
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"  # local: no request leaves the server
+ROLE_NAMES = {"trainee": "Trainee", "instructor": "Instructor", "admin": "Admin"}
 
 
 def run() -> None:
@@ -17,16 +20,27 @@ def run() -> None:
     practice = st.Page("pages/practice.py", title="Practice", icon=":material/forum:")
     progress = st.Page("pages/progress.py", title="Progress", icon=":material/insights:")
     review = st.Page("pages/review.py", title="Review", icon=":material/history:")
+    account = st.Page("pages/account.py", title="Account and privacy", icon=":material/manage_accounts:")
+    cohorts = st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:")
+    admin = st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:")
+
     user = identity.current_user()
-    pages = [home, practice, progress, review] if user is not None else [home]
+    if user is None:
+        pages: list[st.Page] | dict[str, list[st.Page]] = [home]
+    else:
+        pages = {"Practice": [home, practice, progress, review]}
+        if user.role in ("instructor", "admin"):
+            pages["Teaching"] = [cohorts]
+        if user.role == "admin":
+            pages["Program"] = [admin]
+        pages["You"] = [account]
     navigation = st.navigation(pages)
-    with st.sidebar:
-        if user is not None:
-            st.caption("Signed in as")
+    if user is not None:
+        with st.sidebar:
+            st.caption(f"Signed in as {ROLE_NAMES.get(user.role, user.role)}")
             st.text(user.name)
-            if st.button("Switch profile", key="sign_out", icon=":material/logout:"):
-                identity.sign_out()
-                st.rerun()
+            # A same-tab link (Streamlit opens plain links in a new tab); fixed text, no user input in this HTML.
+            st.markdown('<a href="/auth/signout" target="_self">Sign out</a>', unsafe_allow_html=True)
     navigation.run()
 
 

@@ -1,4 +1,4 @@
-"""Home: what PeerSim is, choosing a profile, and continuing where you left off."""
+"""Home: what PeerSim is, who it is for, and continuing where you left off."""
 
 from __future__ import annotations
 
@@ -18,27 +18,6 @@ st.caption(
     "For people training to become certified peer specialists: in class, with an instructor, or on your own "
     "before the certification exam."
 )
-
-
-def choose_profile() -> None:
-    st.subheader("Who is practising?")
-    st.write("Your practice is saved to your profile on this computer's PeerSim, so you can come back to it.")
-    existing = services.store().profiles()
-    if existing:
-        names = [u.name for u in existing]
-        picked = st.selectbox("Continue as", names, index=None, placeholder="Choose your name", key="profile_pick")
-        if picked is not None and st.button("Continue", key="profile_continue", type="primary"):
-            identity.sign_in_profile(picked)
-            st.rerun()
-    with st.form("new_profile", clear_on_submit=False, border=True):
-        name = st.text_input("New here? Type a name to start a profile", max_chars=80, key="profile_new_name")
-        if st.form_submit_button("Start practising"):
-            try:
-                identity.sign_in_profile(name)
-            except ValueError as exc:
-                st.error(str(exc))
-            else:
-                st.rerun()
 
 
 def welcome(user: User) -> None:
@@ -69,11 +48,18 @@ def welcome(user: User) -> None:
     finished = store.attempts_of(user, user.id, status="finished")
     if finished:
         st.page_link("pages/progress.py", label=f"See your progress ({len(finished)} finished)", icon=":material/insights:")
+    if user.role == "trainee" and not store.cohorts.mine(user):
+        st.caption("In a class? Join your cohort with the code from your instructor on the Account page.")
 
 
 user = identity.current_user()
 if user is None:
-    choose_profile()
+    st.info("Please sign in to practise. Your practice is saved to your account.")
+    # Same-tab links to the sign-in pages; fixed text, no user input in this HTML.
+    st.markdown(
+        '<a href="/auth/signin" target="_self">Sign in</a> · <a href="/auth/signup" target="_self">Create an account</a>',
+        unsafe_allow_html=True,
+    )
 else:
     welcome(user)
 

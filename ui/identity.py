@@ -1,7 +1,8 @@
 """Who is using PeerSim in this browser session: one small interface for the rest of the app.
 
-For now a trainee is a local profile chosen or created by name. The accounts issue replaces the inside of
-this module with real sign-in; pages only call current_user(), require_user() and sign_out().
+The sign-in pages (ui/signin.py) set an HttpOnly cookie holding a session token. Every script run checks the
+token against the database, so signing out (or an admin switching an account off) takes effect at once on
+every server, and a copied cookie stops working after sign-out.
 """
 
 from __future__ import annotations
@@ -10,30 +11,35 @@ import streamlit as st
 
 from records import User
 from ui import services, state
+from ui.signin import SESSION_COOKIE
+
+
+def _token() -> str | None:
+    cookie = dict(st.context.cookies).get(SESSION_COOKIE)
+    if isinstance(cookie, str) and cookie:
+        return cookie
+    # AppTest cannot set cookies: tests hand the same kind of server-issued token in through session state.
+    token = st.session_state.get(state.SESSION_TOKEN)
+    return str(token) if token else None
 
 
 def current_user() -> User | None:
-    user = st.session_state.get(state.USER)
-    return user if isinstance(user, User) else None
-
-
-def sign_in_profile(name: str) -> User:
-    """Choose (or create) the local profile with this name; raises ValueError with a kind message."""
-    user = services.store().profile(name)
-    st.session_state[state.USER] = user
+    """The signed-in user, checked against the server's sessions on every run."""
+    user = services.store().accounts.user_for_session(_token())
+    if user is None:
+        for key in (state.PLAY, state.CHOSEN_SCENARIO, state.REVIEW_ATTEMPT):
+            st.session_state.pop(key, None)
     return user
 
 
-def sign_out() -> None:
-    for key in (state.USER, state.PLAY, state.CHOSEN_SCENARIO, state.REVIEW_ATTEMPT):
-        st.session_state.pop(key, None)
-
-
-def require_user() -> User:
-    """The current user, or a pointer to Home and a stop (for pages that need someone signed in)."""
+def require_user(*roles: str) -> User:
+    """The current user (with one of ``roles``, when given), or a kind message and a stop."""
     user = current_user()
     if user is None:
-        st.info("Choose your profile on the Home page first, so your practice is saved to you.")
-        st.page_link("pages/home.py", label="Go to Home", icon=":material/home:")
+        st.info("Please sign in to practise. Your practice is saved to your account.")
+        st.markdown('<a href="/auth/signin" target="_self">Sign in</a>', unsafe_allow_html=True)  # fixed text
+        st.stop()
+    if roles and user.role not in roles:
+        st.error("This page is for " + " and ".join(f"{r}s" for r in roles) + ".")
         st.stop()
     return user

@@ -32,11 +32,13 @@ def _titles(attempts: pd.DataFrame) -> pd.DataFrame:
     return attempts.assign(title=titles)
 
 
-def load(user: User) -> ProgressData:
+def load(actor: User, subject_id: int | None = None) -> ProgressData:
+    """The actor's own progress, or (for an instructor or admin) a trainee's; records checks and logs access."""
     store = services.store()
     rubric = services.rubric()
-    attempts = _titles(store.attempts_frame(user, user.id))
-    hits = store.hits_frame(user, user.id)
+    who = actor.id if subject_id is None else subject_id
+    attempts = _titles(store.attempts_frame(actor, who))
+    hits = store.hits_frame(actor, who)
     return ProgressData(
         scores=patterns.score_over_time(attempts),
         hits=hits,

@@ -1,7 +1,7 @@
 """Session-state keys, named once so pages and tests agree on them."""
 
-USER = "peersim.user"
-"""The signed-in records.User."""
+SESSION_TOKEN = "peersim.session_token"
+"""A server-issued session token, for tests that cannot set the session cookie (AppTest)."""
 
 PLAY = "peersim.play"
 """The attempt being played in this browser session: a ui.play.Play."""

@@ -1,0 +1,92 @@
+"""Account and privacy: cohorts, password, downloading all your data, deleting your account."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from records import AccountError, CohortError, WeakPassword
+from ui import identity, services
+from ui.render import esc
+
+user = identity.require_user()
+store = services.store()
+st.title("Account and privacy")
+st.markdown(f"**{esc(user.name)}** · {esc(user.email or 'single sign-on')} · {user.role}")
+
+st.subheader("Cohorts")
+mine = store.cohorts.mine(user)
+if user.role == "trainee":
+    if mine:
+        for cohort in mine:
+            cols = st.columns([3, 1])
+            cols[0].markdown(f"**{esc(cohort.name)}** with {esc(cohort.owner_name)}")
+            if cols[1].button("Leave", key=f"leave_cohort_{cohort.id}"):
+                store.cohorts.leave(user, cohort.id)
+                st.rerun()
+        st.caption("The instructor of a cohort you belong to can see your practice records in PeerSim.")
+    else:
+        st.caption("You are not in a cohort. Joining lets your instructor see your practice and run class sessions.")
+    with st.form("join_cohort"):
+        code = st.text_input("Join a cohort with a code", max_chars=12, placeholder="K7M2QX", key="join_code")
+        if st.form_submit_button("Join"):
+            try:
+                joined = store.cohorts.join(user, code)
+            except CohortError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"You joined {joined.name}.")
+else:
+    st.caption("Instructors and admins manage cohorts on the Cohorts page.")
+
+st.subheader("Your data")
+st.write(
+    "Download everything PeerSim keeps about you: your account, cohorts, every conversation and every choice. "
+    "JSON has it all; CSV has one row per choice, for a spreadsheet."
+)
+cols = st.columns(2)
+cols[0].download_button(
+    "Download all my data (JSON)",
+    lambda: store.export(user, user.id).as_json(),
+    file_name="peersim-my-data.json",
+    mime="application/json",
+    key="dl_json",
+)
+cols[1].download_button(
+    "Download my choices (CSV)",
+    lambda: store.export(user, user.id).decisions_csv(),
+    file_name="peersim-my-choices.csv",
+    mime="text/csv",
+    key="dl_csv",
+)
+
+if user.email:
+    st.subheader("Change your password")
+    with st.form("password", clear_on_submit=True):
+        current = st.text_input("Current password", type="password", key="pw_current")
+        new = st.text_input("New password", type="password", key="pw_new", help="At least 8 characters; a few words work well.")
+        if st.form_submit_button("Change password"):
+            try:
+                store.accounts.change_password(user, current, new)
+            except (AccountError, WeakPassword) as exc:
+                st.error(str(exc))
+            else:
+                st.success("Your password has been changed.")
+
+st.subheader("Delete your account")
+st.write(
+    "This deletes your account and all your practice records from PeerSim for good. It cannot be undone. "
+    "You may want to download your data first."
+)
+with st.form("delete_account"):
+    confirm = st.text_input('To confirm, type "delete my account"', key="delete_confirm")
+    if st.form_submit_button("Delete my account and records", type="primary"):
+        if confirm.strip().lower() != "delete my account":
+            st.error('Nothing was deleted. To delete, type "delete my account" exactly.')
+        else:
+            try:
+                store.accounts.delete(user, user.id)
+            except AccountError as exc:
+                st.error(str(exc))
+            else:
+                st.success("Your account and records have been deleted. Thank you for practising with PeerSim.")
+                st.stop()

@@ -1,0 +1,37 @@
+"""Start PeerSim: ``streamlit run serve.py``.
+
+An st.App that serves the Streamlit script (app.py) together with the sign-in pages (ui/signin.py), which set
+the HttpOnly session cookie the script reads. Requests for app pages without a valid session are sent to the
+sign-in page first.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ui.signin import ROUTES, SESSION_COOKIE, _store
+
+# Paths the browser loads as pages (everything else is Streamlit's own: scripts, websocket, health, media).
+_SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/media", "/component", "/app/static", "/favicon")
+
+
+class SignInGate(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        path = request.url.path
+        wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
+        if wants_page and not path.startswith(_SERVICE_PREFIXES):
+            user = await run_in_threadpool(_store().accounts.user_for_session, request.cookies.get(SESSION_COOKIE))
+            if user is None:
+                return RedirectResponse("/auth/signin", status_code=303)
+        return await call_next(request)
+
+
+app = st.App("app.py", routes=ROUTES, middleware=[Middleware(SignInGate)])
+
+if __name__ == "__main__":
+    app.run()

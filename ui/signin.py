@@ -1,0 +1,295 @@
+"""Sign-in, sign-up, first-run set-up and sign-out as small server-rendered pages, mounted on st.App.
+
+Why routes and not Streamlit widgets: only an HTTP response can set an HttpOnly cookie, and plain HTML forms
+work with password managers and screen readers. The Streamlit script then reads the cookie (ui.identity).
+
+Cookies: ``peersim_session`` (HttpOnly, SameSite=Lax, Secure behind HTTPS) holds a random token whose hash is
+in the database; ``peersim_csrf`` (SameSite=Strict) pairs with a hidden form field against cross-site posts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import secrets
+from collections.abc import Awaitable, Callable
+from functools import lru_cache
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from records import AccountError, CohortError, Store, User, WeakPassword
+from records.accounts import SESSION_DAYS
+from records.passwords import MIN_LENGTH
+
+SESSION_COOKIE = "peersim_session"
+CSRF_COOKIE = "peersim_csrf"
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · PeerSim</title>
+<style>
+ body {{ font-family: "Source Sans Pro", Arial, sans-serif; background: #f6f7f9; color: #1b1f24; margin: 0; }}
+ main {{ max-width: 28rem; margin: 4rem auto; background: #fff; padding: 2rem 2.25rem; border-radius: 12px;
+        border: 1px solid #d8dde3; }}
+ h1 {{ font-size: 1.6rem; margin: 0 0 .25rem; }} p.lead {{ color: #444; margin-top: 0; }}
+ label {{ display: block; font-weight: 600; margin: 1rem 0 .3rem; }}
+ input {{ width: 100%; box-sizing: border-box; font-size: 1rem; padding: .6rem .7rem; border: 1px solid #8a939d;
+         border-radius: 8px; }}
+ input:focus, button:focus, a:focus {{ outline: 3px solid #f2b01e; outline-offset: 2px; }}
+ .hint {{ color: #4a5560; font-size: .9rem; margin-top: .3rem; }}
+ button {{ margin-top: 1.4rem; width: 100%; font-size: 1rem; padding: .7rem; border: 0; border-radius: 8px;
+          background: #1f4e79; color: #fff; font-weight: 600; cursor: pointer; }}
+ .error {{ background: #fdecea; border: 1px solid #b3261e; color: #7a1b14; padding: .7rem .9rem; border-radius: 8px; }}
+ .note {{ background: #e8f1fb; border: 1px solid #1f4e79; padding: .7rem .9rem; border-radius: 8px; }}
+ nav {{ margin-top: 1.2rem; font-size: .95rem; }} a {{ color: #1f4e79; }}
+</style></head>
+<body><main>
+<h1>{title}</h1>
+{body}
+</main></body></html>"""
+
+
+def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(PAGE.format(title=html.escape(title), body=body), status_code=status)
+
+
+def _field(label: str, name: str, kind: str = "text", value: str = "", hint: str = "", autocomplete: str = "") -> str:
+    hint_id = f"{name}-hint"
+    described = f' aria-describedby="{hint_id}"' if hint else ""
+    hint_html = f'<div class="hint" id="{hint_id}">{html.escape(hint)}</div>' if hint else ""
+    auto = f' autocomplete="{autocomplete}"' if autocomplete else ""
+    return (
+        f'<label for="{name}">{html.escape(label)}</label>'
+        f'<input id="{name}" name="{name}" type="{kind}" value="{html.escape(value)}"{auto}{described} required>{hint_html}'
+    )
+
+
+def _form(action: str, csrf: str, fields: str, button: str) -> str:
+    return (
+        f'<form method="post" action="{action}" novalidate>'
+        f'<input type="hidden" name="csrf" value="{html.escape(csrf)}">{fields}<button type="submit">{html.escape(button)}</button>'
+        "</form>"
+    )
+
+
+def _error(message: str | None) -> str:
+    return f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
+
+
+@lru_cache(maxsize=1)
+def _store() -> Store:
+    return Store.open()
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto") == "https"
+
+
+def _with_csrf(request: Request, build: Callable[[str], Response]) -> Response:
+    token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+    response = build(token)
+    response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", secure=_secure(request), path="/auth")
+    return response
+
+
+async def _checked_form(request: Request) -> dict[str, str] | None:
+    form = await request.form()
+    sent = str(form.get("csrf", ""))
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not sent or not cookie or not secrets.compare_digest(sent, cookie):
+        return None
+    return {key: str(value) for key, value in form.items() if isinstance(value, str)}
+
+
+def _signed_in(request: Request, user: User) -> Response:
+    token = _store().accounts.start_session(user)
+    response = RedirectResponse("/", status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=SESSION_DAYS * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    return response
+
+
+def _expired_form() -> HTMLResponse:
+    return _page(
+        "Please try again",
+        _error("This form had expired or came from another site. Please go back and send it again.")
+        + '<nav><a href="/auth/signin">Back to sign in</a></nav>',
+        status=400,
+    )
+
+
+# --------------------------------------------------------------------------------------------- sign in
+def _signin_page(csrf: str, email: str = "", error: str | None = None, note: str = "") -> HTMLResponse:
+    body = (
+        '<p class="lead">Practise the conversations of peer support.</p>'
+        + (f'<p class="note">{html.escape(note)}</p>' if note else "")
+        + _error(error)
+        + _form(
+            "/auth/signin",
+            csrf,
+            _field("Email", "email", "email", email, autocomplete="username")
+            + _field("Password", "password", "password", autocomplete="current-password"),
+            "Sign in",
+        )
+        + '<nav>New to PeerSim? <a href="/auth/signup">Create an account</a></nav>'
+    )
+    return _page("Sign in", body, status=400 if error else 200)
+
+
+async def signin(request: Request) -> Response:
+    if not await run_in_threadpool(_store().accounts.has_admin):
+        return RedirectResponse("/auth/setup", status_code=303)
+    if request.method == "GET":
+        note = "You have signed out." if request.query_params.get("bye") else ""
+        return _with_csrf(request, lambda csrf: _signin_page(csrf, note=note))
+    form = await _checked_form(request)
+    if form is None:
+        return _expired_form()
+    email = form.get("email", "")
+    try:
+        user = await run_in_threadpool(_store().accounts.sign_in, email, form.get("password", ""))
+    except AccountError as exc:
+        message = str(exc)
+        return _with_csrf(request, lambda csrf: _signin_page(csrf, email, message))
+    return await run_in_threadpool(_signed_in, request, user)
+
+
+# --------------------------------------------------------------------------------------------- sign up
+def _signup_page(csrf: str, form: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:
+    form = form or {}
+    body = (
+        '<p class="lead">Create your trainee account. Your practice records are private: only you, the instructors '
+        "of cohorts you join, and your program's admins can see them.</p>"
+        + _error(error)
+        + _form(
+            "/auth/signup",
+            csrf,
+            _field("Your name", "name", value=form.get("name", ""), hint="A first name or nickname is fine.", autocomplete="name")
+            + _field("Email", "email", "email", form.get("email", ""), autocomplete="username")
+            + _field(
+                "Password",
+                "password",
+                "password",
+                hint=f"At least {MIN_LENGTH} characters. A few unrelated words make a strong, memorable password.",
+                autocomplete="new-password",
+            )
+            + _field(
+                "Cohort join code (optional)",
+                "code",
+                value=form.get("code", ""),
+                hint="If your instructor gave you a code, enter it here. You can also join later.",
+            ).replace(" required>", ">"),
+            "Create account",
+        )
+        + '<nav>Already have an account? <a href="/auth/signin">Sign in</a></nav>'
+    )
+    return _page("Create an account", body, status=400 if error else 200)
+
+
+async def signup(request: Request) -> Response:
+    if request.method == "GET":
+        return _with_csrf(request, lambda csrf: _signup_page(csrf))
+    form = await _checked_form(request)
+    if form is None:
+        return _expired_form()
+
+    def create() -> User:
+        store = _store()
+        code = form.get("code", "").strip()
+        if code:  # check the code before creating anything
+            from records.cohorts import CODE_LENGTH, normalise_code
+
+            if len(normalise_code(code)) != CODE_LENGTH:
+                raise CohortError(f"A join code has {CODE_LENGTH} letters and numbers, like K7M2QX. Please check it.")
+        user = store.accounts.register(form.get("name", ""), form.get("email", ""), form.get("password", ""))
+        if code:
+            with contextlib.suppress(CohortError):  # the account stands; the Account page can join later
+                store.cohorts.join(user, code)
+        return user
+
+    try:
+        user = await run_in_threadpool(create)
+    except (AccountError, WeakPassword, CohortError) as exc:
+        message = str(exc)
+        return _with_csrf(request, lambda csrf: _signup_page(csrf, form, message))
+    return await run_in_threadpool(_signed_in, request, user)
+
+
+# ---------------------------------------------------------------------------------------- first run
+async def setup(request: Request) -> Response:
+    if await run_in_threadpool(_store().accounts.has_admin):
+        return RedirectResponse("/auth/signin", status_code=303)
+
+    def page(csrf: str, form: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:
+        form = form or {}
+        body = (
+            '<p class="lead">Welcome. This PeerSim has no admin yet: create the first admin account. '
+            "Admins add instructors and keep trainee records safe.</p>"
+            + _error(error)
+            + _form(
+                "/auth/setup",
+                csrf,
+                _field("Your name", "name", value=form.get("name", ""), autocomplete="name")
+                + _field("Email", "email", "email", form.get("email", ""), autocomplete="username")
+                + _field(
+                    "Password", "password", "password", hint=f"At least {MIN_LENGTH} characters.", autocomplete="new-password"
+                ),
+                "Create the admin account",
+            )
+        )
+        return _page("Set up PeerSim", body, status=400 if error else 200)
+
+    if request.method == "GET":
+        return _with_csrf(request, page)
+    form = await _checked_form(request)
+    if form is None:
+        return _expired_form()
+    try:
+        user = await run_in_threadpool(
+            _store().accounts.create_first_admin, form.get("name", ""), form.get("email", ""), form.get("password", "")
+        )
+    except (AccountError, WeakPassword) as exc:
+        message = str(exc)
+        return _with_csrf(request, lambda csrf: page(csrf, form, message))
+    return await run_in_threadpool(_signed_in, request, user)
+
+
+# ----------------------------------------------------------------------------------------- sign out
+async def signout(request: Request) -> Response:
+    if request.method == "GET":
+        return _with_csrf(
+            request,
+            lambda csrf: _page(
+                "Sign out",
+                '<p class="lead">Sign out of PeerSim on this device? Your practice is saved.</p>'
+                + _form("/auth/signout", csrf, "", "Sign out")
+                + '<nav><a href="/">Stay signed in</a></nav>',
+            ),
+        )
+    form = await _checked_form(request)
+    if form is None:
+        return _expired_form()
+    await run_in_threadpool(_store().accounts.end_session, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/auth/signin?bye=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    return response
+
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+ROUTES = [
+    Route("/auth/signin", signin, methods=["GET", "POST"]),
+    Route("/auth/signup", signup, methods=["GET", "POST"]),
+    Route("/auth/setup", setup, methods=["GET", "POST"]),
+    Route("/auth/signout", signout, methods=["GET", "POST"]),
+]
