@@ -8,6 +8,7 @@ on that server, runs every test against it (emptied between tests) and drops it 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from records import Store
+from records import Store, User
 from records.db import create, migrate
 from records.tables import metadata
 from scenarios import LoadedScenario, Rubric, load_scenario_file
@@ -55,13 +56,39 @@ def postgres_database() -> Iterator[str | None]:
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite database, made once; each test gets a copy (migrating is the slow part of a fresh store)."""
+    path = tmp_path_factory.mktemp("template") / "peersim.db"
+    engine = create(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing() -> Iterator[None]:
+    """Argon2id with the cheapest parameters, for tests only: production keeps the library's defaults."""
+    from argon2 import PasswordHasher
+
+    from records import passwords
+
+    real = passwords._HASHER
+    passwords._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._HASHER = real
+
+
 @pytest.fixture(autouse=True)
-def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database: str | None) -> Iterator[str]:
+def isolated_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_database: str | None, sqlite_template: Path
+) -> Iterator[str]:
     """Point PeerSim's data folder and database at this test's own copies."""
     data = tmp_path / "data"
     data.mkdir()
     monkeypatch.setenv("PEERSIM_DATA_DIR", str(data))
     if postgres_database is None:
+        shutil.copyfile(sqlite_template, data / "peersim.db")
         url = f"sqlite:///{data / 'peersim.db'}"
     else:
         url = postgres_database
@@ -89,3 +116,26 @@ def rubric() -> Rubric:
 @pytest.fixture(scope="session")
 def mini(rubric: Rubric) -> LoadedScenario:
     return load_scenario_file(FIXTURES / "good" / "mini.yaml", rubric)
+
+
+PASSWORD = "quiet river lantern 42"
+"""A password that meets the policy, for test accounts."""
+
+
+def make_user(store: Store, name: str, role: str = "trainee") -> User:
+    """An account with this name and role (creating the first admin behind the scenes when needed)."""
+    email = f"{name.lower().replace(' ', '.')}@example.org"
+    if role == "trainee":
+        return store.accounts.register(name, email, PASSWORD)
+    if role == "admin" and not store.accounts.has_admin():
+        return store.accounts.create_first_admin(name, email, PASSWORD)
+    admins = [a.user for a in store.accounts.list(_root(store)) if a.user.role == "admin"]
+    return store.accounts.create_user(admins[0], name, email, PASSWORD, role)
+
+
+def _root(store: Store) -> User:
+    if not store.accounts.has_admin():
+        return store.accounts.create_first_admin("Root Admin", "root@example.org", PASSWORD)
+    with store.engine.connect() as connection:
+        row = connection.execute(text("SELECT id, name, email FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")).one()
+    return User(row.id, row.name, "admin", row.email)

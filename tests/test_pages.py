@@ -14,6 +14,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from records import Store
+from tests.conftest import make_user
+from ui import state
 
 pytestmark = pytest.mark.apptest
 
@@ -29,15 +31,26 @@ def fixture_library(monkeypatch):
     st.cache_resource.clear()
 
 
-def new_app() -> AppTest:
+def new_app(token: str | None = None) -> AppTest:
+    """A new browser session; with ``token``, signed in (as the session cookie would be after sign-in)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if token is not None:
+        at.session_state[state.SESSION_TOKEN] = token
     return at.run()
 
 
-def sign_in(at: AppTest, name: str = "Ana") -> AppTest:
-    at.text_input(key="profile_new_name").input(name)
-    at.button[0].click()  # the form's "Start practising"
-    return at.run()
+def session_for(database_url: str, name: str = "Ana", role: str = "trainee") -> str:
+    """Create an account and sign it in on the server; return the session token the cookie would carry."""
+    store = Store.open(database_url)
+    try:
+        user = make_user(store, name, role)
+        return store.accounts.start_session(user)
+    finally:
+        store.close()
+
+
+def sign_in(database_url: str, name: str = "Ana", role: str = "trainee") -> AppTest:
+    return new_app(session_for(database_url, name, role))
 
 
 def texts(at: AppTest) -> list[str]:
@@ -64,23 +77,24 @@ def charts(at: AppTest) -> dict[str, dict]:
     return {chart.proto.id: json.loads(chart.proto.spec) for chart in at.get("plotly_chart")}
 
 
-def test_first_visit_asks_who_is_practising():
+def test_without_a_session_home_asks_to_sign_in():
     at = new_app()
     assert not at.exception
     assert at.title[0].value == "PeerSim"
-    assert at.subheader[0].value == "Who is practising?"
+    assert [i.value for i in at.info] == ["Please sign in to practise. Your practice is saved to your account."]
+    assert (
+        '<a href="/auth/signin" target="_self">Sign in</a> · <a href="/auth/signup" target="_self">Create an account</a>'
+        in texts(at)
+    )
 
 
-def test_an_empty_name_gets_a_kind_message_and_creates_nothing(isolated_data):
-    at = sign_in(new_app(), "   ")
-    assert [e.value for e in at.error] == ["Please type a name (it can be a first name or a nickname)."]
-    store = Store.open(isolated_data)
-    assert store.profiles() == []
-    store.close()
+def test_a_made_up_token_is_not_a_session():
+    at = new_app("not-a-real-token")
+    assert [i.value for i in at.info] == ["Please sign in to practise. Your practice is saved to your account."]
 
 
 def test_coached_mode_end_to_end(isolated_data):
-    at = sign_in(new_app())
+    at = sign_in(isolated_data)
     assert at.subheader[0].value == "Welcome, Ana"
     at = start_mini(at, "coached")
     assert not at.exception
@@ -115,7 +129,7 @@ def test_coached_mode_end_to_end(isolated_data):
 
     # The database holds exactly the two decisions, committed as they were made.
     store = Store.open(isolated_data)
-    [ana] = store.profiles()
+    ana = store.accounts.sign_in("ana@example.org", "quiet river lantern 42")
     [attempt] = store.attempts_of(ana, ana.id)
     assert (attempt.status, attempt.mode, attempt.points, attempt.score, attempt.ending_id) == (
         "finished",
@@ -150,8 +164,8 @@ def test_coached_mode_end_to_end(isolated_data):
     assert "**Taking the reins** (Self\\-determination): once" in texts(at)
 
 
-def test_debrief_mode_holds_feedback_until_the_end():
-    at = start_mini(sign_in(new_app()), "debrief")
+def test_debrief_mode_holds_feedback_until_the_end(isolated_data):
+    at = start_mini(sign_in(isolated_data), "debrief")
     click(at, "choice_open_reflect")
     shown = texts(at)
     assert not any(s.startswith(("**Strong response**", "**A pitfall", "**Helpful", "**Mixed")) for s in shown)
@@ -175,16 +189,15 @@ def test_debrief_mode_holds_feedback_until_the_end():
 
 
 def test_pause_and_resume_in_a_new_session(isolated_data):
-    at = start_mini(sign_in(new_app()), "debrief")
+    token = session_for(isolated_data)
+    at = start_mini(new_app(token), "debrief")
     click(at, "choice_open_reflect")
     click(at, "pause")
     assert "Paused “A short check\\-in”\\. Resume it from Home or the library\\." not in texts(at)  # flash is plain text
     assert any("Paused" in s for s in texts(at))
 
-    # A new browser session (a refresh, or another server): choose the same profile and continue.
-    again = new_app()
-    again.selectbox(key="profile_pick").set_value("Ana").run()
-    click(again, "profile_continue")
+    # A new browser session with the same cookie (a refresh, or another server): continue.
+    again = new_app(token)
     assert any("A short check\\-in" in s and "1 of about 2 decisions made" in s for s in texts(again))
     resume_key = next(b.key for b in again.button if b.key and b.key.startswith("resume_"))
     click(again, resume_key)
@@ -196,14 +209,14 @@ def test_pause_and_resume_in_a_new_session(isolated_data):
     assert next((m.label, m.value) for m in again.metric) == ("Score", "100%")
 
     store = Store.open(isolated_data)
-    [ana] = store.profiles()
+    ana = store.accounts.sign_in("ana@example.org", "quiet river lantern 42")
     [attempt] = store.attempts_of(ana, ana.id)
     assert [d.choice_id for d in store.decisions(ana, attempt.id)] == ["reflect", "pen"]
     store.close()
 
 
 def test_leaving_ends_the_attempt_and_review_shows_the_transcript(isolated_data):
-    at = start_mini(sign_in(new_app()), "coached")
+    at = start_mini(sign_in(isolated_data), "coached")
     click(at, "choice_open_reflect")
     click(at, "continue")
     click(at, "leave")
@@ -215,12 +228,33 @@ def test_leaving_ends_the_attempt_and_review_shows_the_transcript(isolated_data)
     assert "**Strong response** (+2 points; the strongest response here scores +2)" in shown
 
 
-def test_without_a_profile_only_home_is_in_the_navigation():
-    at = new_app()
-    assert at.subheader[0].value == "Who is practising?"
-    with pytest.raises(ValueError, match=r"Known pages: \['.*/pages/home.py'\]"):
-        at.switch_page("pages/practice.py")
-    # Once a profile is chosen, the practice pages are there.
-    sign_in(at)
-    at.switch_page("pages/practice.py").run()
-    assert at.title[0].value == "Scenario library"
+def pages_in_navigation(at: AppTest) -> list[str]:
+    """The page files st.navigation registered in the last run (a page left out cannot be opened by URL)."""
+    return sorted(Path(info["script_path"]).name for info in at._registered_pages.values())
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (None, ["home.py"]),
+        ("trainee", ["account.py", "home.py", "practice.py", "progress.py", "review.py"]),
+        ("instructor", ["account.py", "cohorts.py", "home.py", "practice.py", "progress.py", "review.py"]),
+        ("admin", ["account.py", "admin.py", "cohorts.py", "home.py", "practice.py", "progress.py", "review.py"]),
+    ],
+)
+def test_each_role_sees_only_its_pages(isolated_data, role, expected):
+    at = new_app() if role is None else sign_in(isolated_data, f"{role.title()} Person", role)
+    assert pages_in_navigation(at) == expected
+
+
+def test_signing_out_on_the_server_ends_the_session_in_every_browser(isolated_data):
+    token = session_for(isolated_data)
+    at = new_app(token)
+    assert at.subheader[0].value == "Welcome, Ana"
+    store = Store.open(isolated_data)
+    store.accounts.end_session(token)  # what /auth/signout does
+    store.close()
+    at.run()
+    assert [i.value for i in at.info] == ["Please sign in to practise. Your practice is saved to your account."]
+    at.switch_page("pages/practice.py").run()  # registered earlier, but no longer in the navigation
+    assert "Scenario library" not in [t.value for t in at.title]
