@@ -75,9 +75,10 @@ else:
 
 st.subheader("Audit log")
 st.caption("Every time someone opens or exports another person's records, and every change admins make.")
-entries = store.audit.entries(user)
+entries = store.audit.entries(user, limit=200)
 if entries:
-    st.dataframe(
+    st.caption("The 200 most recent entries, newest first.")
+    st.table(
         [
             {
                 "when": f"{e.at:%Y-%m-%d %H:%M}",
@@ -87,9 +88,7 @@ if entries:
                 "detail": e.detail,
             }
             for e in entries
-        ],
-        hide_index=True,
-        key="audit_table",
+        ]
     )
 else:
     st.caption("Nothing recorded yet.")

@@ -143,7 +143,7 @@ def _signin_page(csrf: str, email: str = "", error: str | None = None, note: str
         )
         + '<nav>New to PeerSim? <a href="/auth/signup">Create an account</a></nav>'
     )
-    return _page("Sign in", body, status=400 if error else 200)
+    return _page("Sign in", body)
 
 
 async def signin(request: Request) -> Response:
@@ -193,7 +193,7 @@ def _signup_page(csrf: str, form: dict[str, str] | None = None, error: str | Non
         )
         + '<nav>Already have an account? <a href="/auth/signin">Sign in</a></nav>'
     )
-    return _page("Create an account", body, status=400 if error else 200)
+    return _page("Create an account", body)
 
 
 async def signup(request: Request) -> Response:
@@ -247,7 +247,7 @@ async def setup(request: Request) -> Response:
                 "Create the admin account",
             )
         )
-        return _page("Set up PeerSim", body, status=400 if error else 200)
+        return _page("Set up PeerSim", body)
 
     if request.method == "GET":
         return _with_csrf(request, page)

@@ -1,0 +1,133 @@
+"""Journeys in a real browser against `streamlit run serve.py`."""
+
+from __future__ import annotations
+
+import pytest
+
+from records import Store
+from tests.conftest import PASSWORD, make_user
+
+PLAY = [("open", "reflect"), ("ready", "pen")]  # the strongest path through tests/fixtures/good/mini.yaml
+
+
+def nav(page, name: str) -> None:
+    """Open a page from the sidebar navigation."""
+    page.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name, exact=True).click()
+    page.settle()
+
+
+def fill_form(page, **fields: str) -> None:
+    for name, value in fields.items():
+        page.page.fill(f"#{name}", value)
+    page.page.click("button[type=submit]")
+    page.settle()
+
+
+def play_mini(page, mode_label: str) -> None:
+    p = page.page
+    nav(page, "Practice")
+    p.get_by_role("button", name="Choose “A short check-in”").click()
+    page.settle()
+    p.get_by_text(mode_label).click()
+    page.settle()
+    p.get_by_role("button", name="Start the conversation").click()
+    page.settle()
+    page.shot("conversation")
+    for _node, choice in PLAY:
+        label = {"reflect": "You keep coming back to it", "pen": "What would a first small step look like"}[choice]
+        p.get_by_role("button", name=label).click()
+        page.settle()
+        if mode_label.startswith("Coached"):
+            page.shot(f"feedback-{choice}")
+            p.get_by_role("button", name="Continue the conversation").or_(
+                p.get_by_role("button", name="See how it ended")
+            ).click()
+            page.settle()
+
+
+def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers, open_page):
+    server = servers.start()
+    admin = open_page("admin")
+    admin.page.goto(server.url + "/")
+    admin.settle()
+    assert admin.page.url.endswith("/auth/setup")
+    admin.shot("setup")
+    fill_form(admin, name="Ada Admin", email="ada@example.org", password=PASSWORD)
+    nav(admin, "Cohorts")
+    admin.page.get_by_label("New cohort name").fill("Tuesday evenings")
+    admin.page.get_by_role("button", name="Create cohort").click()
+    admin.settle()
+    admin.shot("cohorts")
+    code = admin.page.locator("code").first.inner_text()
+
+    trainee = open_page("trainee")
+    trainee.page.goto(server.url + "/")
+    assert trainee.page.url.endswith("/auth/signin")
+    trainee.page.get_by_role("link", name="Create an account").click()
+    fill_form(trainee, name="Tia", email="tia@example.org", password="password1", code=code)
+    assert "This is a very common password." in trainee.page.inner_text("[role=alert]")
+    assert trainee.page.input_value("#email") == "tia@example.org"  # nothing typed is lost
+    fill_form(trainee, password=PASSWORD)
+    assert trainee.page.get_by_text("Welcome, Tia").count() == 1
+    trainee.shot("home")
+
+    play_mini(trainee, "Coached: feedback after each choice")
+    assert trainee.page.get_by_text("100%").count() >= 1
+    trainee.shot("summary")
+    nav(trainee, "Progress")
+    trainee.page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=30_000)
+    # Score, balance and domain charts are drawn; the strongest path hit no pitfall, so no heatmap yet.
+    assert trainee.page.locator("[data-testid=stPlotlyChart]").count() == 3
+    assert trainee.page.get_by_text("No pitfalls so far. That is worth noticing.").count() == 1
+    trainee.shot("progress")
+
+    trainee.page.reload()
+    trainee.settle()
+    assert trainee.page.get_by_text("Your progress").count() == 1  # still signed in after a refresh
+    cookie = next(c for c in trainee.page.context.cookies() if c["name"] == "peersim_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+
+    trainee.page.get_by_role("link", name="Sign out").click()
+    trainee.page.get_by_role("button", name="Sign out").click()
+    trainee.settle()
+    assert trainee.page.url.endswith("/auth/signin?bye=1")
+    replay = open_page("replayed-cookie", cookies=[cookie])
+    replay.page.goto(server.url + "/")
+    assert replay.page.url.endswith("/auth/signin")  # the old cookie no longer works
+
+    nav(admin, "Cohorts")
+    admin.page.get_by_role("combobox", name="Trainee").click()
+    admin.page.get_by_role("option", name="Tia").click()
+    admin.settle()
+    assert "You have finished one conversation, with a score of 100%." in admin.page.inner_text("[data-testid=stMain]")
+    nav(admin, "Admin")
+    assert "view progress" in admin.page.inner_text("[data-testid=stMain]")
+    admin.shot("admin")
+    for page in (admin, trainee, replay):
+        assert page.console_errors() == []
+
+
+@pytest.mark.postgres
+def test_two_servers_share_one_postgresql_database(servers, open_page, isolated_data):
+    if not isolated_data.startswith("postgresql"):
+        pytest.skip("needs PEERSIM_TEST_DATABASE_URL (PostgreSQL)")
+    store = Store.open(isolated_data)
+    make_user(store, "Ada", "admin")
+    make_user(store, "Tia")
+    store.close()
+    first, second = servers.start(), servers.start()
+
+    on_first = open_page("first-server")
+    on_first.page.goto(first.url + "/")
+    fill_form(on_first, email="tia@example.org", password=PASSWORD)
+    play_mini(on_first, "Debrief: all the feedback at the end")
+    cookie = next(c for c in on_first.page.context.cookies() if c["name"] == "peersim_session")
+
+    on_second = open_page("second-server", cookies=[cookie])  # cookies are per host, not per port
+    on_second.page.goto(second.url + "/")
+    on_second.settle()
+    assert on_second.page.get_by_text("Welcome, Tia").count() == 1  # the session started on the other server
+    nav(on_second, "Progress")
+    assert "You have finished one conversation, with a score of 100%." in on_second.page.inner_text("[data-testid=stMain]")
+    on_second.shot("progress")
+    assert on_first.console_errors() == [] and on_second.console_errors() == []
