@@ -14,24 +14,39 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from ui import sso
 from ui.signin import ROUTES, SESSION_COOKIE, _store
 
 # Paths the browser loads as pages (everything else is Streamlit's own: scripts, websocket, health, media).
-_SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/media", "/component", "/app/static", "/favicon")
+_SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/oauth2callback", "/media", "/component", "/app/static", "/favicon")
 
 
 class SignInGate(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
-        if wants_page and not path.startswith(_SERVICE_PREFIXES):
+        if wants_page and not path.startswith(_SERVICE_PREFIXES) and not _single_sign_on(request):
             user = await run_in_threadpool(_store().accounts.user_for_session, request.cookies.get(SESSION_COOKIE))
             if user is None:
                 return RedirectResponse("/auth/signin", status_code=303)
         return await call_next(request)
 
 
-app = st.App("app.py", routes=ROUTES, middleware=[Middleware(SignInGate)])
+def _single_sign_on(request: Request) -> bool:
+    """Let single sign-on through: the start (/?sso=1) and pages with Streamlit's identity cookie, which the
+    script itself checks against PeerSim's sessions (ui.identity)."""
+    if not sso.enabled():
+        return False
+    return request.query_params.get("sso") == "1" or sso.IDENTITY_COOKIE in request.cookies
+
+
+auth = sso.settings()
+app = st.App(
+    "app.py",
+    routes=ROUTES,
+    middleware=[Middleware(SignInGate)],
+    secrets={"auth": auth} if auth is not None else None,
+)
 
 if __name__ == "__main__":
     app.run()

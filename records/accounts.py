@@ -197,9 +197,10 @@ class Accounts(Repository):
         raise refused
 
     # ---------------------------------------------------------------- sessions
-    def start_session(self, user: User, *, days: int = SESSION_DAYS) -> str:
-        """A new session token for the cookie (only its hash is stored)."""
-        token = secrets.token_urlsafe(32)
+    def start_session(self, user: User, *, days: int = SESSION_DAYS, token: str | None = None) -> str:
+        """A new session token for the cookie (only its hash is stored). ``token`` adopts a value the caller
+        already has (single sign-on: the identity cookie), so that it too can be revoked on the server."""
+        token = token or secrets.token_urlsafe(32)
         moment = now()
         with self._write() as connection:
             connection.execute(
@@ -211,7 +212,7 @@ class Accounts(Repository):
 
     def user_for_session(self, token: str | None) -> User | None:
         """The signed-in user for a cookie's token, or None when it is unknown, expired, revoked or disabled."""
-        if not token or len(token) > 200:
+        if not token or len(token) > 8192:
             return None
         query = (
             select(users)
@@ -226,6 +227,18 @@ class Accounts(Repository):
         with self._read() as connection:
             row = connection.execute(query).first()
         return _user(row) if row is not None else None
+
+    def session_status(self, token: str | None) -> str:
+        """'active', 'ended' (signed out or expired: never to be revived) or 'unknown'."""
+        if not token:
+            return "unknown"
+        with self._read() as connection:
+            row = connection.execute(
+                select(sessions.c.revoked_at, sessions.c.expires_at).where(sessions.c.token_hash == _token_hash(token))
+            ).first()
+        if row is None:
+            return "unknown"
+        return "active" if row.revoked_at is None and row.expires_at > now() else "ended"
 
     def end_session(self, token: str | None) -> None:
         if not token:

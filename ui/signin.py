@@ -23,6 +23,7 @@ from starlette.routing import Route
 from records import AccountError, CohortError, Store, User, WeakPassword
 from records.accounts import SESSION_DAYS
 from records.passwords import MIN_LENGTH
+from ui import sso
 
 SESSION_COOKIE = "peersim_session"
 CSRF_COOKIE = "peersim_csrf"
@@ -141,9 +142,19 @@ def _signin_page(csrf: str, email: str = "", error: str | None = None, note: str
             + _field("Password", "password", "password", autocomplete="current-password"),
             "Sign in",
         )
+        + _single_sign_on_link()
         + '<nav>New to PeerSim? <a href="/auth/signup">Create an account</a></nav>'
     )
     return _page("Sign in", body)
+
+
+def _single_sign_on_link() -> str:
+    if not sso.enabled():
+        return ""
+    return (
+        '<p style="text-align:center;margin:1.2rem 0 0">or</p>'
+        f'<p style="text-align:center"><a href="/?sso=1">Sign in with {html.escape(sso.label())}</a></p>'
+    )
 
 
 async def signin(request: Request) -> Response:

@@ -63,8 +63,8 @@ class Servers:
     tmp: Path
     started: list[Server] = field(default_factory=list)
 
-    def start(self, **extra_env: str) -> Server:
-        port = free_port()
+    def start(self, port: int | None = None, **extra_env: str) -> Server:
+        port = port or free_port()
         log = self.tmp / f"server-{port}.log"
         env = {
             **os.environ,
