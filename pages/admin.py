@@ -11,8 +11,13 @@ user = identity.require_user("admin")  # the page re-checks the role itself
 store = services.store()
 st.title("Admin")
 
+NEW_ACCOUNT_KEYS = ("new_name", "new_email", "new_password")
+flash = st.session_state.pop("admin.flash", None)
+if flash:
+    st.success(flash)
+
 st.subheader("Add an account")
-with st.form("add_account", clear_on_submit=False):
+with st.form("add_account", clear_on_submit=False):  # a problem keeps what was typed; success clears it
     cols = st.columns(2)
     name = cols[0].text_input("Name", max_chars=80, key="new_name")
     email = cols[1].text_input("Email", max_chars=254, key="new_email")
@@ -27,7 +32,10 @@ with st.form("add_account", clear_on_submit=False):
         except (AccountError, WeakPassword) as exc:
             st.error(str(exc))
         else:
-            st.success(f"Added {created.name} as {created.role}.")
+            for key in NEW_ACCOUNT_KEYS:
+                st.session_state.pop(key, None)
+            st.session_state["admin.flash"] = f"Added {created.name} as {created.role}."
+            st.rerun()
 
 st.subheader("Accounts")
 accounts = store.accounts.list(user)

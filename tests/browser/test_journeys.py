@@ -53,12 +53,23 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     assert admin.page.url.endswith("/auth/setup")
     admin.shot("setup")
     fill_form(admin, name="Ada Admin", email="ada@example.org", password=PASSWORD)
-    nav(admin, "Cohorts")
-    admin.page.get_by_label("New cohort name").fill("Tuesday evenings")
-    admin.page.get_by_role("button", name="Create cohort").click()
+    nav(admin, "Admin")
+    admin.page.get_by_role("textbox", name="Name").fill("Ivan Instructor")
+    admin.page.get_by_role("textbox", name="Email").fill("ivan@example.org")
+    admin.page.get_by_role("textbox", name="Starting password").fill("amber kite over the bay")
+    admin.page.get_by_role("button", name="Add account").click()
     admin.settle()
-    admin.shot("cohorts")
-    code = admin.page.locator("code").first.inner_text()
+    assert admin.page.get_by_text("Added Ivan Instructor as instructor.").count() == 1
+
+    instructor = open_page("instructor")
+    instructor.page.goto(server.url + "/")
+    fill_form(instructor, email="ivan@example.org", password="amber kite over the bay")
+    nav(instructor, "Cohorts")
+    instructor.page.get_by_label("New cohort name").fill("Tuesday evenings")
+    instructor.page.get_by_role("button", name="Create cohort").click()
+    instructor.settle()
+    instructor.shot("cohorts")
+    code = instructor.page.locator("code").first.inner_text()
 
     trainee = open_page("trainee")
     trainee.page.goto(server.url + "/")
@@ -95,15 +106,17 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     replay.page.goto(server.url + "/")
     assert replay.page.url.endswith("/auth/signin")  # the old cookie no longer works
 
-    nav(admin, "Cohorts")
-    admin.page.get_by_role("combobox", name="Trainee").click()
-    admin.page.get_by_role("option", name="Tia").click()
-    admin.settle()
-    assert "You have finished one conversation, with a score of 100%." in admin.page.inner_text("[data-testid=stMain]")
+    instructor.page.reload()
+    instructor.settle()
+    instructor.page.get_by_role("combobox", name="Trainee").click()
+    instructor.page.get_by_role("option", name="Tia").click()
+    instructor.settle()
+    assert "You have finished one conversation, with a score of 100%." in instructor.page.inner_text("[data-testid=stMain]")
     nav(admin, "Admin")
-    assert "view progress" in admin.page.inner_text("[data-testid=stMain]")
+    audit = admin.page.inner_text("[data-testid=stMain]")
+    assert "Ivan Instructor" in audit and "view progress" in audit
     admin.shot("admin")
-    for page in (admin, trainee, replay):
+    for page in (admin, instructor, trainee, replay):
         assert page.console_errors() == []
 
 
