@@ -12,20 +12,28 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from scenarios.coverage import MIN_CHOICES, MIN_MAIN, MIN_SCENARIOS, catalogue_markdown, coverage, format_coverage
-from scenarios.loader import DEFAULT_RUBRIC, LIBRARY_DIR, Report, ScenarioError, check_paths, load_rubric
+from scenarios.loader import BANK_DIR, DEFAULT_RUBRIC, LIBRARY_DIR, Report, ScenarioError, check_paths, load_rubric
+from scenarios.questions import EXAM_DOMAINS, bank_coverage
 from scenarios.rubric import Rubric
 from scenarios.schema import scenario_schema
 
 
-def _check(args: argparse.Namespace) -> int:
+def _rubric(args: argparse.Namespace) -> Rubric | None:
+    """The rubric named on the command line, or None after printing its problems."""
     try:
-        rubric = load_rubric(args.rubric)
+        return load_rubric(args.rubric)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(problem)
-        print("the rubric has problems; fix it before checking scenarios", file=sys.stderr)
+        print("the rubric has problems; fix it before checking anything else", file=sys.stderr)
+        return None
+
+
+def _check(args: argparse.Namespace) -> int:
+    rubric = _rubric(args)
+    if rubric is None:
         return 1
-    paths = args.paths or [LIBRARY_DIR]
+    paths = args.paths or [p for p in (LIBRARY_DIR, BANK_DIR) if p.exists()]
     report = check_paths(paths, rubric)
     for problem in report.problems:
         print(problem)
@@ -37,19 +45,18 @@ def _check(args: argparse.Namespace) -> int:
         return 1
     decisions = sum(len(s.scenario.nodes) for s in report.loaded)
     warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
-    print(f"ok: {len(report.loaded)} scenario(s), {decisions} decision points, no errors{warned}")
+    questions = sum(len(b.bank.questions) for b in report.banks)
+    asked = f", {questions} question(s)" if report.banks else ""
+    print(f"ok: {len(report.loaded)} scenario(s), {decisions} decision points{asked}, no errors{warned}")
     return 0
 
 
-def _load_all(args: argparse.Namespace) -> tuple[Rubric, Report] | None:
-    """Rubric and scenarios for the commands that need a clean library; prints problems and returns None."""
-    try:
-        rubric = load_rubric(args.rubric)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(problem)
+def _load_all(args: argparse.Namespace, default: Path = LIBRARY_DIR) -> tuple[Rubric, Report] | None:
+    """Rubric and files for the commands that need them clean; prints problems and returns None otherwise."""
+    rubric = _rubric(args)
+    if rubric is None:
         return None
-    report = check_paths(args.paths or [LIBRARY_DIR], rubric)
+    report = check_paths(args.paths or [default], rubric)
     if not report.ok:
         for problem in report.errors:
             print(problem)
@@ -79,6 +86,29 @@ def _coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bank_coverage(args: argparse.Namespace) -> int:
+    loaded = _load_all(args, BANK_DIR)
+    if loaded is None:
+        return 1
+    rubric, report = loaded
+    result = bank_coverage([b.bank for b in report.banks], rubric, min_total=args.min_total)
+    print(f"questions: {result.total}")
+    for title, counts in (
+        ("exam domain", {EXAM_DOMAINS[k]: v for k, v in result.by_exam_domain.items()}),
+        ("curriculum domain", result.by_domain),
+        ("style", result.by_style),
+        ("criterion", result.by_criterion),
+    ):
+        print(f"\n{title:34} {'items':>6}")
+        for name, count in counts.items():
+            print(f"{name:34} {count:>6}{'  MISSING' if count == 0 and title != 'style' else ''}")
+    if result.missing:
+        print(f"below the bar: {', '.join(result.missing)}", file=sys.stderr)
+        return 1
+    print(f"\nok: {result.total} question(s) cover every exam domain, curriculum domain and criterion")
+    return 0
+
+
 def _catalogue(args: argparse.Namespace) -> int:
     loaded = _load_all(args)
     if loaded is None:
@@ -105,7 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scenarios", description="Check PeerSim scenario files.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    check = commands.add_parser("check", help="check scenario files or folders (default: the shipped library)")
+    check = commands.add_parser(
+        "check", help="check scenario and question-bank files or folders (default: the library and the bank)"
+    )
     check.add_argument("paths", nargs="*", type=Path, help="files or folders to check")
     check.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
     check.set_defaults(run=_check)
@@ -119,6 +151,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     cover.add_argument("--min-main", type=int, default=MIN_MAIN, help=f"scenarios per main domain (default {MIN_MAIN})")
     cover.set_defaults(run=_coverage)
+
+    bank = commands.add_parser("bank-coverage", help="question bank by exam domain, domain and criterion")
+    bank.add_argument("paths", nargs="*", type=Path, help="bank files or folders (default: scenarios/bank)")
+    bank.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
+    bank.add_argument("--min-total", type=int, default=150, help="questions needed in all (default 150)")
+    bank.set_defaults(run=_bank_coverage)
 
     catalogue = commands.add_parser("catalogue", help="the library as a Markdown table")
     catalogue.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the shipped library)")

@@ -6,17 +6,20 @@ shipped library all go through :func:`load_scenario` / :func:`check_paths`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from scenarios.checks import check_scenario
 from scenarios.gateway import Problem, YamlDocument, YamlError, read_yaml, read_yaml_file
 from scenarios.model import Scenario
+from scenarios.questions import QuestionBank, check_bank
 from scenarios.rubric import Rubric
 from scenarios.validate import to_model
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+BANK_DIR = Path(__file__).resolve().parent / "bank"
 DEFAULT_RUBRIC = Path(__file__).resolve().parent.parent / "scoring" / "rubric.yaml"
 SUFFIXES = (".yaml", ".yml")
 
@@ -60,23 +63,50 @@ def _from_document(doc: YamlDocument, rubric: Rubric) -> LoadedScenario:
     return LoadedScenario(scenario, doc.source, doc.text, scenario.content_hash(), warnings)
 
 
-def load_scenario(content: str | bytes, rubric: Rubric, source: str = "<scenario>") -> LoadedScenario:
-    """Load a scenario from text (an upload, an editor buffer, a stored version)."""
+@dataclass(frozen=True)
+class LoadedBank:
+    """A checked question-bank file."""
+
+    bank: QuestionBank
+    source: str
+
+
+def _is_bank(doc: YamlDocument) -> bool:
+    return isinstance(doc.data, dict) and "questions" in doc.data and "nodes" not in doc.data
+
+
+def _bank_from_document(doc: YamlDocument, rubric: Rubric) -> LoadedBank:
+    bank = to_model(doc, QuestionBank, what="question bank")
+    problems = [doc.problem(f.path, f.message, key=f.at_key, severity=f.severity) for f in check_bank(bank, rubric)]
+    if any(p.severity == "error" for p in problems):
+        raise ScenarioError(sorted(problems, key=lambda p: (p.line, p.column)))
+    return LoadedBank(bank, doc.source)
+
+
+T = TypeVar("T")
+
+
+def _load(read: Callable[[], YamlDocument], build: Callable[[YamlDocument, Rubric], T], rubric: Rubric) -> T:
+    """Read through the gateway and build; every failure is a ScenarioError listing all its problems."""
     try:
-        return _from_document(read_yaml(content, source), rubric)
+        return build(read(), rubric)
     except ScenarioError:
         raise
     except YamlError as exc:
         raise ScenarioError(exc.problems) from None
+
+
+def load_bank_file(path: str | Path, rubric: Rubric) -> LoadedBank:
+    return _load(lambda: read_yaml_file(path), _bank_from_document, rubric)
+
+
+def load_scenario(content: str | bytes, rubric: Rubric, source: str = "<scenario>") -> LoadedScenario:
+    """Load a scenario from text (an upload, an editor buffer, a stored version)."""
+    return _load(lambda: read_yaml(content, source), _from_document, rubric)
 
 
 def load_scenario_file(path: str | Path, rubric: Rubric) -> LoadedScenario:
-    try:
-        return _from_document(read_yaml_file(path), rubric)
-    except ScenarioError:
-        raise
-    except YamlError as exc:
-        raise ScenarioError(exc.problems) from None
+    return _load(lambda: read_yaml_file(path), _from_document, rubric)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -96,6 +126,7 @@ class Report:
     """The outcome of checking many files."""
 
     loaded: list[LoadedScenario] = field(default_factory=list)
+    banks: list[LoadedBank] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     files: int = 0
 
@@ -113,17 +144,32 @@ class Report:
 
 
 def check_paths(paths: Iterable[str | Path], rubric: Rubric) -> Report:
-    """Load every scenario file under ``paths``; collect every problem, including ids used twice."""
+    """Load every scenario and question-bank file under ``paths``; collect every problem, ids used twice too."""
     report = Report()
     first_file: dict[str, LoadedScenario] = {}
+    first_question: dict[str, str] = {}
     for path in expand_paths(paths):
         report.files += 1
         if not path.exists():
             report.problems.append(Problem(str(path), 1, 1, "no such file or folder"))
             continue
         try:
-            loaded = load_scenario_file(path, rubric)
-        except ScenarioError as exc:
+            doc = read_yaml_file(path)
+            if _is_bank(doc):
+                bank = _bank_from_document(doc, rubric)
+                for index, question in enumerate(bank.bank.questions):
+                    if question.id in first_question:
+                        report.problems.append(
+                            doc.problem(
+                                ("questions", index, "id"),
+                                f"question id '{question.id}' is already used in {first_question[question.id]}",
+                            )
+                        )
+                    first_question.setdefault(question.id, bank.source)
+                report.banks.append(bank)
+                continue
+            loaded = _from_document(doc, rubric)
+        except YamlError as exc:
             report.problems.extend(exc.problems)
             continue
         report.problems.extend(loaded.warnings)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -21,16 +21,6 @@ STAGE_LABELS: dict[str, str] = {
     "maintaining": "Keeping it going",
 }
 
-DOMAIN_IDS = (
-    "readiness",
-    "self-determination",
-    "person-centered",
-    "goals",
-    "plan-care",
-    "wellness",
-    "relationship",
-    "self-care",
-)
 DomainId = Literal[
     "readiness",
     "self-determination",
@@ -41,6 +31,8 @@ DomainId = Literal[
     "relationship",
     "self-care",
 ]
+
+DOMAIN_IDS: tuple[str, ...] = get_args(DomainId)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=64)]

@@ -139,3 +139,14 @@ def _root(store: Store) -> User:
     with store.engine.connect() as connection:
         row = connection.execute(text("SELECT id, name, email FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")).one()
     return User(row.id, row.name, "admin", row.email)
+
+
+@pytest.fixture
+def fixture_library(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Point the app at tests/fixtures/good (the hand-scored 'mini' scenario), with Streamlit's caches fresh."""
+    import streamlit as st
+
+    monkeypatch.setenv("PEERSIM_LIBRARY_DIR", str(FIXTURES / "good"))
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from records import Store
@@ -14,6 +13,7 @@ from tests.conftest import make_user
 from ui import state
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.usefixtures("fixture_library")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGES = ["home", "practice", "progress", "review", "account", "cohorts", "admin"]
 SIGN_IN = "Please sign in to practise. Your practice is saved to your account."
@@ -23,14 +23,6 @@ ALLOWED = {
     "admin": set(PAGES),
 }
 REFUSAL = {"cohorts": "This page is for instructors and admins.", "admin": "This page is for admins."}
-
-
-@pytest.fixture(autouse=True)
-def fixture_library(monkeypatch):
-    monkeypatch.setenv("PEERSIM_LIBRARY_DIR", str(FIXTURES / "good"))
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 # An entry point that registers every page for everyone, as a navigation mistake would. It lives in a temporary

@@ -10,25 +10,16 @@ import json
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from records import Store
 from tests.conftest import make_user
 from ui import state
 
-pytestmark = pytest.mark.apptest
+pytestmark = [pytest.mark.apptest, pytest.mark.usefixtures("fixture_library")]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-@pytest.fixture(autouse=True)
-def fixture_library(monkeypatch):
-    monkeypatch.setenv("PEERSIM_LIBRARY_DIR", str(FIXTURES / "good"))
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def new_app(token: str | None = None) -> AppTest:
