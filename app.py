@@ -27,14 +27,16 @@ def run() -> None:
     user = identity.current_user()
     if user is None:
         identity.start_single_sign_on_if_asked()
-        pages: list[st.Page] | dict[str, list[st.Page]] = [home]
+        pages = [home]
     else:
-        pages = {"Practice": [home, practice, progress, review]}
+        # One flat list: Streamlit draws sectioned navigation as <div>s inside its <ul>, which screen readers
+        # cannot read as a list (axe: "list", serious).
+        pages = [home, practice, progress, review]
         if user.role in ("instructor", "admin"):
-            pages["Teaching"] = [cohorts]
+            pages.append(cohorts)
         if user.role == "admin":
-            pages["Program"] = [admin]
-        pages["You"] = [account]
+            pages.append(admin)
+        pages.append(account)
     navigation = st.navigation(pages)
     if user is not None:
         with st.sidebar:

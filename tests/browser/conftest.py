@@ -127,6 +127,7 @@ class Page:
         self.name = name
         self.errors: list[str] = []
         self.failed = []
+        self.accessibility: list[str] = []
         page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)  # type: ignore[attr-defined]
         page.on("pageerror", lambda e: self.errors.append(str(e)))  # type: ignore[attr-defined]
         page.on(  # type: ignore[attr-defined]
@@ -156,8 +157,20 @@ class Page:
         return rest + resource + others
 
     def shot(self, label: str) -> None:
+        """Save a screenshot of this state, and check it with axe-core (WCAG 2.1 A and AA rules)."""
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{self.name}-{label}.png"), full_page=True)  # type: ignore[attr-defined]
+        self.check_accessibility(label)
+
+    def check_accessibility(self, label: str) -> None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        results = Axe().run(self.page, options=options).response
+        for violation in results["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                targets = [", ".join(map(str, node["target"])) for node in violation["nodes"]][:3]
+                self.accessibility.append(f"{label}: {violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
 
 
 @pytest.fixture

@@ -118,6 +118,7 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     admin.shot("admin")
     for page in (admin, instructor, trainee, replay):
         assert page.console_errors() == []
+    assert [*admin.accessibility, *instructor.accessibility, *trainee.accessibility] == []
 
 
 @pytest.mark.postgres
@@ -188,5 +189,6 @@ def test_single_sign_on_through_a_mock_oidc_provider(servers, open_page, isolate
         replay.settle()
         assert replay.page.get_by_text("Welcome, Kim Lee").count() == 0  # revoked on the server
         assert page.console_errors() == [] and replay.console_errors() == []
+        assert page.accessibility == []
     finally:
         provider.stop()
