@@ -5,6 +5,7 @@ from records.accounts import Account, AccountError, SignInRefused
 from records.audit import AuditEntry
 from records.cohorts import Cohort, CohortError, Member
 from records.db import data_dir, database_url
+from records.exams import Exam, ExamClosed
 from records.passwords import WeakPassword
 from records.store import MODES, Attempt, Decision, Finish, NotFound, StaleDecision, Store
 
@@ -19,6 +20,8 @@ __all__ = [
     "Cohort",
     "CohortError",
     "Decision",
+    "Exam",
+    "ExamClosed",
     "Finish",
     "Member",
     "NotFound",

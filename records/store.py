@@ -173,9 +173,11 @@ class Store(Repository):
         super().__init__(engine)
         from records.accounts import Accounts
         from records.cohorts import Cohorts
+        from records.exams import Exams
 
         self.accounts = Accounts(engine)
         self.cohorts = Cohorts(engine)
+        self.exams = Exams(engine)
         self.audit = audit.Audit(engine)
 
     @classmethod

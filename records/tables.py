@@ -166,3 +166,29 @@ decision_criteria = Table(
     Column("criterion_id", String(64), primary_key=True),
     Index("ix_decision_criteria_criterion", "criterion_id"),
 )
+
+exams = Table(
+    "exams",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("items", Text, nullable=False),  # the form: question ids in order, comma-separated
+    Column("minutes", Integer, nullable=False),
+    Column("pass_mark", Integer, nullable=False),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("deadline_at", UTCDateTime(), nullable=False),
+    Column("submitted_at", UTCDateTime(), nullable=True),
+    Column("ended_by", String(16), nullable=True),  # "submitted" or "time"
+    Column("correct", Integer, nullable=True),
+    Column("percent", Integer, nullable=True),
+)
+
+exam_answers = Table(
+    "exam_answers",
+    metadata,
+    Column("exam_id", Integer, ForeignKey("exams.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", String(64), primary_key=True),
+    Column("choice", Integer, nullable=True),
+    Column("flagged", Boolean, nullable=False, server_default=false()),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)

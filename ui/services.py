@@ -10,6 +10,8 @@ import streamlit as st
 
 from records import Store
 from scenarios import LIBRARY_DIR, LoadedScenario, Problem, Rubric, ScenarioError, load_library, load_scenario
+from scenarios.loader import BANK_DIR, check_paths
+from scenarios.questions import Question
 from scoring import default_rubric
 from scoring.patterns import criterion_index
 
@@ -70,3 +72,16 @@ def scenario_for(content_hash: str) -> LoadedScenario:
         return stored_version(content_hash)
     except ScenarioError as exc:  # pragma: no cover - a stored version always passed its checks once
         raise RuntimeError(f"stored scenario version {content_hash[:12]} no longer loads: {exc}") from exc
+
+
+def bank_dir() -> Path:
+    """``PEERSIM_BANK_DIR`` if set, else the shipped scenarios/bank/."""
+    configured = os.environ.get("PEERSIM_BANK_DIR")
+    return Path(configured).expanduser() if configured else BANK_DIR
+
+
+@st.cache_resource(show_spinner=False)
+def bank() -> dict[str, Question]:
+    """Every question of the bank files that passed their checks, by id."""
+    report = check_paths([bank_dir()], rubric())
+    return {q.id: q for loaded in report.banks for q in loaded.bank.questions}

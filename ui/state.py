@@ -14,3 +14,12 @@ REVIEW_ATTEMPT = "peersim.review_attempt"
 
 FLASH = "peersim.flash"
 """A one-off message to show at the top of the next page run."""
+
+EXAM_ITEM = "peersim.exam_item"
+"""Prefix of the key holding the question index being shown, per exam id."""
+
+EXAM_CONFIRM = "peersim.exam_confirm"
+"""Set while the submit confirmation is showing."""
+
+EXAM_REVIEW = "peersim.exam_review"
+"""The id of the finished exam being reviewed."""

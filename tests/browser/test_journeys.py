@@ -192,3 +192,40 @@ def test_single_sign_on_through_a_mock_oidc_provider(servers, open_page, isolate
         assert page.accessibility == []
     finally:
         provider.stop()
+
+
+def test_mock_exam_with_a_reload_in_the_middle(servers, open_page, isolated_data):
+    store = Store.open(isolated_data)
+    make_user(store, "Ada", "admin")
+    make_user(store, "Tia")
+    store.close()
+    server = servers.start()
+    page = open_page("exam")
+    page.page.goto(server.url + "/")
+    fill_form(page, email="tia@example.org", password=PASSWORD)
+    nav(page, "Mock exam")
+    page.shot("start")
+    page.page.get_by_text("Exam settings").click()
+    for label, value in (("Questions", "8"), ("Minutes", "20")):
+        page.page.get_by_label(label).fill(value)
+        page.page.get_by_label(label).press("Enter")
+        page.settle()
+    page.page.get_by_role("button", name="Start the exam").click()
+    page.settle()
+    assert page.page.get_by_text("Time left:").count() == 1
+    page.page.locator("[data-testid=stRadio] [role=radiogroup] label").first.click()
+    page.settle()
+    page.page.get_by_text("Flag this question to come back to").click()
+    page.settle()
+    page.shot("question")
+    page.page.reload()
+    page.settle()
+    assert page.page.get_by_text("Question 1 of 8 · 1 answered · 1 flagged").count() == 1
+    page.page.get_by_role("button", name="Submit the exam").click()
+    page.settle()
+    page.page.get_by_role("button", name="Yes, submit").click()
+    page.settle()
+    assert page.page.get_by_text("Every question, with why").count() == 1
+    page.shot("review")
+    assert page.console_errors() == []
+    assert page.accessibility == []

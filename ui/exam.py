@@ -1,0 +1,42 @@
+"""Running a mock exam: the scorer (scoring.exam) and the records (records.exams) together for the Exam page."""
+
+from __future__ import annotations
+
+import secrets
+
+from records import Exam, User
+from records import exams as exam_records
+from scenarios.questions import Question
+from scoring.exam import Blueprint, ExamResult, assemble, score
+from ui import services
+
+
+def start(user: User, blueprint: Blueprint) -> Exam:
+    items = assemble(list(services.bank().values()), blueprint, seed=secrets.randbits(32))
+    return services.store().exams.start(user, items, blueprint.minutes, blueprint.pass_mark)
+
+
+def questions_of(exam: Exam) -> list[Question]:
+    bank = services.bank()
+    return [bank[i] for i in exam.items if i in bank]
+
+
+def result_of(exam: Exam) -> ExamResult:
+    return score(questions_of(exam), exam.answers, exam.pass_mark)
+
+
+def current(user: User) -> Exam | None:
+    """The exam in progress. One whose time has run out is closed and scored now, and returned closed."""
+    exam = services.store().exams.open_exam(user)
+    if exam is not None and seconds_left(exam) == 0:
+        return close(user, exam, ended_by="time")
+    return exam
+
+
+def seconds_left(exam: Exam) -> int:
+    return exam.seconds_left(exam_records.now())
+
+
+def close(user: User, exam: Exam, *, ended_by: str) -> Exam:
+    result = result_of(exam)
+    return services.store().exams.close(user, exam.id, correct=result.correct, percent=result.percent, ended_by=ended_by)
