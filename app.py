@@ -21,6 +21,7 @@ def run() -> None:
     progress = st.Page("pages/progress.py", title="Progress", icon=":material/insights:")
     review = st.Page("pages/review.py", title="Review", icon=":material/history:")
     exam = st.Page("pages/exam.py", title="Mock exam", icon=":material/quiz:")
+    spaced = st.Page("pages/spaced.py", title="Spaced review", icon=":material/event_repeat:")
     account = st.Page("pages/account.py", title="Account and privacy", icon=":material/manage_accounts:")
     cohorts = st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:")
     admin = st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:")
@@ -32,7 +33,7 @@ def run() -> None:
     else:
         # One flat list: Streamlit draws sectioned navigation as <div>s inside its <ul>, which screen readers
         # cannot read as a list (axe: "list", serious).
-        pages = [home, practice, progress, review, exam]
+        pages = [home, practice, progress, review, exam, spaced]
         if user.role in ("instructor", "admin"):
             pages.append(cohorts)
         if user.role == "admin":

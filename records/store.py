@@ -174,10 +174,12 @@ class Store(Repository):
         from records.accounts import Accounts
         from records.cohorts import Cohorts
         from records.exams import Exams
+        from records.reviews import Reviews
 
         self.accounts = Accounts(engine)
         self.cohorts = Cohorts(engine)
         self.exams = Exams(engine)
+        self.reviews = Reviews(engine)
         self.audit = audit.Audit(engine)
 
     @classmethod

@@ -192,3 +192,20 @@ exam_answers = Table(
     Column("flagged", Boolean, nullable=False, server_default=false()),
     Column("updated_at", UTCDateTime(), nullable=False),
 )
+
+review_items = Table(
+    "review_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # "question" (a missed exam item) or "pitfall" (a scenario choice)
+    Column("ref", String(255), nullable=False),
+    Column("card", Text, nullable=False),  # the FSRS card as JSON
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("reviews", Integer, nullable=False, server_default="0"),
+    Column("lapses", Integer, nullable=False, server_default="0"),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("user_id", "kind", "ref"),
+    Index("ix_review_items_user_due", "user_id", "due_at"),
+)

@@ -228,9 +228,25 @@ def pages_in_navigation(at: AppTest) -> list[str]:
     ("role", "expected"),
     [
         (None, ["home.py"]),
-        ("trainee", ["account.py", "exam.py", "home.py", "practice.py", "progress.py", "review.py"]),
-        ("instructor", ["account.py", "cohorts.py", "exam.py", "home.py", "practice.py", "progress.py", "review.py"]),
-        ("admin", ["account.py", "admin.py", "cohorts.py", "exam.py", "home.py", "practice.py", "progress.py", "review.py"]),
+        ("trainee", ["account.py", "exam.py", "home.py", "practice.py", "progress.py", "review.py", "spaced.py"]),
+        (
+            "instructor",
+            ["account.py", "cohorts.py", "exam.py", "home.py", "practice.py", "progress.py", "review.py", "spaced.py"],
+        ),
+        (
+            "admin",
+            [
+                "account.py",
+                "admin.py",
+                "cohorts.py",
+                "exam.py",
+                "home.py",
+                "practice.py",
+                "progress.py",
+                "review.py",
+                "spaced.py",
+            ],
+        ),
     ],
 )
 def test_each_role_sees_only_its_pages(isolated_data, role, expected):

@@ -38,5 +38,10 @@ def seconds_left(exam: Exam) -> int:
 
 
 def close(user: User, exam: Exam, *, ended_by: str) -> Exam:
+    """Score and close the exam; every missed item enters the trainee's spaced-review queue."""
+    from ui import reviews
+
     result = result_of(exam)
-    return services.store().exams.close(user, exam.id, correct=result.correct, percent=result.percent, ended_by=ended_by)
+    closed = services.store().exams.close(user, exam.id, correct=result.correct, percent=result.percent, ended_by=ended_by)
+    reviews.add_missed(user, closed)
+    return closed

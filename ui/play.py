@@ -104,6 +104,10 @@ def choose(user: User, play: Play, current_view: View, choice_id: str) -> Feedba
         time_taken_ms=int((time.time() - play.shown_at) * 1000),
         finish=finish,
     )
+    if result.pitfalls:  # a pitfall comes back later in spaced review
+        from ui import reviews
+
+        reviews.add_pitfall(user, current_view.loaded, node_id, choice_id)
     play.pending = (node_id, choice_id) if current_view.attempt.mode == "coached" else None
     play.shown_at = time.time()
     return result

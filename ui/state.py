@@ -23,3 +23,6 @@ EXAM_CONFIRM = "peersim.exam_confirm"
 
 EXAM_REVIEW = "peersim.exam_review"
 """The id of the finished exam being reviewed."""
+
+REVIEW_SHOWN = "peersim.review_shown"
+"""The review item whose answer is showing."""

@@ -1,0 +1,120 @@
+"""Spaced review: exact FSRS schedules, the queue in the records, and misses and pitfalls entering it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from records import AccessDenied, Store
+from records import exams as exam_records
+from scoring.review import new_card, rate
+from tests.conftest import make_user
+from ui import state
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAM_BANK = Path(__file__).resolve().parent / "fixtures" / "exam-bank"
+T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+
+
+def test_fsrs_schedule_with_default_parameters_and_no_fuzz():
+    card = new_card(T0)
+    assert (card.due, card.state) == (T0, "learning")
+    good = rate(card.card, "good", T0, fuzz=False)  # learning steps: 1 minute, 10 minutes
+    assert (good.due, good.state, good.lapsed) == (T0 + timedelta(minutes=10), "learning", False)
+    graduated = rate(good.card, "good", good.due, fuzz=False)
+    assert (graduated.due, graduated.state) == (good.due + timedelta(days=2), "review")
+    forgot = rate(graduated.card, "again", graduated.due, fuzz=False)  # relearning step: 10 minutes
+    assert (forgot.due, forgot.state, forgot.lapsed) == (graduated.due + timedelta(minutes=10), "relearning", True)
+    again = rate(card.card, "again", T0, fuzz=False)
+    assert again.due == T0 + timedelta(minutes=1)
+    easy = rate(card.card, "easy", T0, fuzz=False)
+    assert (easy.state, easy.due) == ("review", T0 + timedelta(days=8))
+
+
+def test_the_queue_keeps_one_card_per_item_orders_by_due_and_counts(store):
+    tia = make_user(store, "Tia")
+    card = new_card(T0)
+    assert store.reviews.add(tia, "question", "x-01", card.card, T0, card.state, T0)
+    assert not store.reviews.add(tia, "question", "x-01", card.card, T0, card.state, T0)  # already queued
+    store.reviews.add(tia, "question", "x-02", card.card, T0 - timedelta(hours=1), card.state, T0)
+    assert [i.ref for i in store.reviews.due(tia, T0)] == ["x-02", "x-01"]
+    first = store.reviews.due(tia, T0)[0]
+    after = rate(first.card, "easy", T0, fuzz=False)
+    store.reviews.record(tia, first.id, after.card, after.due, after.state, after.lapsed)
+    assert [i.ref for i in store.reviews.due(tia, T0)] == ["x-01"]
+    counts = store.reviews.counts(tia, tia.id, T0)
+    assert (counts.due, counts.learned, counts.lapsed, counts.total) == (1, 1, 0, 2)
+    uma = make_user(store, "Uma")
+    with pytest.raises(AccessDenied):
+        store.reviews.record(uma, first.id, after.card, after.due, after.state, after.lapsed)
+    with pytest.raises(AccessDenied):
+        store.reviews.counts(uma, tia.id, T0)
+    assert store.reviews.due(uma, T0) == []
+
+
+@pytest.fixture
+def exam_bank(monkeypatch, fixture_library):
+    monkeypatch.setenv("PEERSIM_BANK_DIR", str(EXAM_BANK))
+    st.cache_resource.clear()
+
+
+@pytest.mark.usefixtures("exam_bank")
+def test_missed_exam_items_come_due_and_a_rating_sends_them_away(isolated_data, monkeypatch):
+    store = Store.open(isolated_data)
+    tia = make_user(store, "Tia")
+    token = store.accounts.start_session(tia)
+    exam = store.exams.start(tia, ["x-01", "x-02", "x-03", "x-04"], minutes=30, pass_mark=70)
+    store.exams.answer(tia, exam.id, "x-01", 1)  # right (key 1); x-02 wrong; x-03 and x-04 unanswered
+    store.exams.answer(tia, exam.id, "x-02", 4)
+    store.close()
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state[state.SESSION_TOKEN] = token
+    at.run()
+    at.switch_page("pages/exam.py").run()
+    at.button(key="exam_submit").click().run()
+    at.button(key="exam_submit_confirm").click().run()
+    assert at.subheader[0].value == "Not yet a pass: 25% (pass mark 70%)"
+
+    at.switch_page("pages/home.py").run()
+    assert [p.label for p in at.get("page_link") if "due" in p.label] == ["3 item(s) due for review today"]
+    at.switch_page("pages/spaced.py").run()
+    assert at.caption[0].value.startswith("3 due now · 0 learned · 0 forgotten once and relearning · 3 in your queue")
+    assert at.markdown[1].value.startswith("**Exam question.** Test question 2")
+    at.button(key="review_show").click().run()
+    assert [i.value for i in at.info] == ["**Why:** Right\\: reason 2\\."]
+    at.button(key="rate_easy").click().run()
+    assert at.caption[0].value.startswith("2 due now · 1 learned")
+
+    # Two weeks on, the easy card (about 8 days, spread a little by FSRS fuzzing) is due again.
+    later = exam_records.now() + timedelta(days=14)
+    monkeypatch.setattr(exam_records, "now", lambda: later)
+    at.run()
+    assert at.caption[0].value.startswith("3 due now")
+
+
+@pytest.mark.usefixtures("fixture_library")
+def test_a_pitfall_choice_enters_the_queue_with_its_stronger_response(isolated_data):
+    store = Store.open(isolated_data)
+    token = store.accounts.start_session(make_user(store, "Tia"))
+    store.close()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.session_state[state.SESSION_TOKEN] = token
+    at.run()
+    at.switch_page("pages/practice.py").run()
+    at.button(key="choose_mini").click().run()
+    at.radio(key="start_mode").set_value("debrief")
+    at.button(key="start").click().run()
+    at.button(key="choice_open_plan").click().run()  # a pitfall, which ends the conversation
+    at.switch_page("pages/spaced.py").run()
+    assert at.markdown[1].value == "**From “A short check\\-in”.** What would be a stronger response?"
+    at.button(key="review_show").click().run()
+    assert any(
+        i.value
+        == "**A stronger response:** “You keep coming back to it, and you're not sure yet\\.”  \nReflects both sides and keeps exploring\\."
+        for i in at.info
+    )

@@ -1,0 +1,74 @@
+"""The spaced-review queue in the app: what enters it (missed exam items, pitfall choices) and rating reviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from records import User
+from records import exams as exam_records
+from records.exams import Exam
+from records.reviews import QueueCounts, ReviewItem
+from scenarios import Choice, LoadedScenario
+from scenarios.questions import Question
+from scoring.review import RatingName, new_card, rate
+from ui import services
+
+
+def _now():  # the same clock as exams, so tests can move time for both
+    return exam_records.now()
+
+
+def add(user: User, kind: str, ref: str) -> None:
+    moment = _now()
+    card = new_card(moment)
+    services.store().reviews.add(user, kind, ref, card.card, card.due, card.state, moment)
+
+
+def add_pitfall(user: User, loaded: LoadedScenario, node_id: str, choice_id: str) -> None:
+    add(user, "pitfall", f"{loaded.content_hash}:{node_id}:{choice_id}")
+
+
+def add_missed(user: User, exam: Exam) -> None:
+    bank = services.bank()
+    for question_id in exam.items:
+        question = bank.get(question_id)
+        if question is not None and exam.answers.get(question_id) != question.key:
+            add(user, "question", question_id)
+
+
+def due(user: User) -> list[ReviewItem]:
+    return services.store().reviews.due(user, _now())
+
+
+def counts(user: User) -> QueueCounts:
+    return services.store().reviews.counts(user, user.id, _now())
+
+
+def record(user: User, item: ReviewItem, rating: RatingName) -> None:
+    after = rate(item.card, rating, _now())
+    services.store().reviews.record(user, item.id, after.card, after.due, after.state, after.lapsed)
+
+
+@dataclass(frozen=True)
+class PitfallCard:
+    loaded: LoadedScenario
+    node_id: str
+    chosen: Choice
+    stronger: Choice | None
+
+
+def question_for(item: ReviewItem) -> Question | None:
+    return services.bank().get(item.ref)
+
+
+def pitfall_for(item: ReviewItem) -> PitfallCard | None:
+    content_hash, node_id, choice_id = item.ref.split(":")
+    try:
+        loaded = services.scenario_for(content_hash)
+        chosen = loaded.scenario.choice(node_id, choice_id)
+    except (KeyError, RuntimeError, LookupError):
+        return None
+    node = loaded.scenario.nodes[node_id]
+    by_id = {c.id: c for c in node.choices}
+    stronger = by_id.get(chosen.better) if chosen.better else None
+    return PitfallCard(loaded, node_id, chosen, stronger)
