@@ -180,6 +180,16 @@ def test_a_whole_mock_exam_with_a_refresh_in_the_middle(isolated_data):
     assert len(again.expander) == 8  # every question, with every option's rationale
     assert sorted(seen) == sorted(set(seen))
 
+    # Progress shows the readiness estimate that rests on this exam, and offers the PDF report.
+    again.switch_page("pages/progress.py").run()
+    assert not again.exception
+    readiness = again.table[0].value
+    assert list(readiness.columns) == ["area", "estimate", "based on"]
+    assert readiness.iloc[0].tolist() == ["Advocacy", "too few to say", "2 item(s)"]
+    assert len(readiness) == 12  # four exam domains and eight curriculum domains
+    assert [b.label for b in again.get("download_button")] == ["Download my progress report (PDF)"]
+    assert [(m.label, m.value) for m in again.metric] == [("Due now", "4"), ("Learned", "0"), ("Lapsed", "0")]
+
 
 @pytest.mark.usefixtures("exam_bank")
 def test_when_time_runs_out_the_exam_is_scored_with_the_saved_answers(isolated_data, monkeypatch):

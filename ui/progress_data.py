@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from records import User
-from scoring import patterns
+from scoring import charts, patterns
+from scoring.readiness import Readiness, readiness
+from scoring.report import ExamLine, ReportData, build_pdf
 from ui import services, state
 
 
@@ -20,6 +22,8 @@ class ProgressData:
     balance: pd.DataFrame
     domains: pd.DataFrame
     top: pd.DataFrame
+    readiness: Readiness
+    exams: tuple[ExamLine, ...]
 
 
 def _titles(attempts: pd.DataFrame) -> pd.DataFrame:
@@ -39,6 +43,9 @@ def load(actor: User, subject_id: int | None = None) -> ProgressData:
     who = actor.id if subject_id is None else subject_id
     attempts = _titles(store.attempts_frame(actor, who))
     hits = store.hits_frame(actor, who)
+    bank = services.bank()
+    finished = [e for e in store.exams.history(actor, who) if not e.open]
+    exam_items = [(bank[q], e.answers.get(q) == bank[q].key) for e in finished for q in e.items if q in bank]
     return ProgressData(
         scores=patterns.score_over_time(attempts),
         hits=hits,
@@ -46,7 +53,21 @@ def load(actor: User, subject_id: int | None = None) -> ProgressData:
         balance=patterns.balance_by_week(hits, rubric),
         domains=patterns.domain_profile(hits, rubric),
         top=patterns.top_pitfalls(hits, rubric, services.library().by_criterion),
+        readiness=readiness(exam_items, hits, rubric),
+        exams=tuple(ExamLine(e.started_at, len(e.items), e.percent or 0, e.pass_mark) for e in finished),
     )
+
+
+def report_pdf(name: str, data: ProgressData) -> bytes:
+    """The downloadable progress report (made only when the trainee asks for it)."""
+    from records.exams import now
+
+    figures = []
+    if not data.scores.empty:
+        figures.append(charts.score_chart(data.scores))
+    if not data.domains.empty:
+        figures.append(charts.domain_chart(data.domains))
+    return build_pdf(ReportData(name, now(), data.scores, data.domains, data.top, data.exams, data.readiness, tuple(figures)))
 
 
 def headline(data: ProgressData) -> str:

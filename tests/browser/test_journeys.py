@@ -94,7 +94,7 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
 
     trainee.page.reload()
     trainee.settle()
-    assert trainee.page.get_by_text("Your progress").count() == 1  # still signed in after a refresh
+    assert trainee.page.get_by_text("Your progress", exact=True).count() == 1  # still signed in after a refresh
     cookie = next(c for c in trainee.page.context.cookies() if c["name"] == "peersim_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
@@ -227,5 +227,14 @@ def test_mock_exam_with_a_reload_in_the_middle(servers, open_page, isolated_data
     page.settle()
     assert page.page.get_by_text("Every question, with why").count() == 1
     page.shot("review")
+
+    nav(page, "Progress")
+    page.shot("progress")
+    with page.page.expect_download(timeout=60_000) as download:
+        page.page.get_by_role("button", name="Download my progress report (PDF)").click()
+    from pypdf import PdfReader
+
+    text = "\n".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert "PeerSim progress report" in text and "Tia ·" in text and "Mock exams" in text
     assert page.console_errors() == []
     assert page.accessibility == []
