@@ -150,3 +150,29 @@ def fixture_library(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_resource.clear()
     yield
     st.cache_resource.clear()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def session_for(database_url: str, name: str = "Ana", role: str = "trainee") -> str:
+    """Create an account and sign it in on the server; return the token its session cookie would carry."""
+    store = Store.open(database_url)
+    try:
+        if role != "admin" and not store.accounts.has_admin():
+            make_user(store, "Root Admin", "admin")
+        return store.accounts.start_session(make_user(store, name, role))
+    finally:
+        store.close()
+
+
+def app_for(token: str | None = None, script: Path | None = None):  # type: ignore[no-untyped-def]
+    """A new browser session on the app (AppTest), signed in with ``token`` when given."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import state
+
+    at = AppTest.from_file(str(script or ROOT / "app.py"), default_timeout=60)
+    if token is not None:
+        at.session_state[state.SESSION_TOKEN] = token
+    return at.run()

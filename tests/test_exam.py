@@ -15,8 +15,7 @@ from records import exams as exam_records
 from scenarios import load_rubric
 from scenarios.loader import check_paths
 from scoring.exam import Blueprint, ExamError, assemble, score
-from tests.conftest import make_user
-from ui import state
+from tests.conftest import app_for, make_user, session_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAM_BANK = Path(__file__).resolve().parent / "fixtures" / "exam-bank"
@@ -138,10 +137,7 @@ def exam_bank(monkeypatch, fixture_library):
 
 
 def exam_page(token: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state[state.SESSION_TOKEN] = token
-    at.run()
-    return at.switch_page("pages/exam.py").run()
+    return app_for(token).switch_page("pages/exam.py").run()
 
 
 def shown_question(at: AppTest) -> str:
@@ -152,9 +148,7 @@ def shown_question(at: AppTest) -> str:
 
 @pytest.mark.usefixtures("exam_bank")
 def test_a_whole_mock_exam_with_a_refresh_in_the_middle(isolated_data):
-    store = Store.open(isolated_data)
-    token = store.accounts.start_session(make_user(store, "Tia"))
-    store.close()
+    token = session_for(isolated_data, "Tia")
     at = exam_page(token)
     at.number_input(key="exam_items").set_value(8)
     at.number_input(key="exam_minutes").set_value(20)
@@ -193,9 +187,7 @@ def test_a_whole_mock_exam_with_a_refresh_in_the_middle(isolated_data):
 
 @pytest.mark.usefixtures("exam_bank")
 def test_when_time_runs_out_the_exam_is_scored_with_the_saved_answers(isolated_data, monkeypatch):
-    store = Store.open(isolated_data)
-    token = store.accounts.start_session(make_user(store, "Tia"))
-    store.close()
+    token = session_for(isolated_data, "Tia")
     at = exam_page(token)
     at.number_input(key="exam_items").set_value(4)
     at.number_input(key="exam_minutes").set_value(5)

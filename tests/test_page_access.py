@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import Store
-from tests.conftest import make_user
+from tests.conftest import session_for
 from ui import state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,20 +60,10 @@ def _open(script: Path, page: str, token: str | None) -> AppTest:
     return at.run()
 
 
-def token_for(database_url: str, name: str, role: str) -> str:
-    store = Store.open(database_url)
-    try:
-        if role != "admin":
-            make_user(store, "Root", "admin")
-        return store.accounts.start_session(make_user(store, name, role))
-    finally:
-        store.close()
-
-
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("role", ["trainee", "instructor", "admin"])
 def test_each_page_for_each_role(isolated_data, open_page, page, role):
-    at = open_page(page, token_for(isolated_data, f"{role.title()} Person", role))
+    at = open_page(page, session_for(isolated_data, f"{role.title()} Person", role))
     assert not at.exception
     errors = [e.value for e in at.error]
     if page in ALLOWED[role]:

@@ -13,8 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import Store
-from tests.conftest import make_user
-from ui import state
+from tests.conftest import app_for, session_for
 
 pytestmark = [pytest.mark.apptest, pytest.mark.usefixtures("fixture_library")]
 
@@ -23,21 +22,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def new_app(token: str | None = None) -> AppTest:
-    """A new browser session; with ``token``, signed in (as the session cookie would be after sign-in)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    if token is not None:
-        at.session_state[state.SESSION_TOKEN] = token
-    return at.run()
-
-
-def session_for(database_url: str, name: str = "Ana", role: str = "trainee") -> str:
-    """Create an account and sign it in on the server; return the session token the cookie would carry."""
-    store = Store.open(database_url)
-    try:
-        user = make_user(store, name, role)
-        return store.accounts.start_session(user)
-    finally:
-        store.close()
+    return app_for(token)
 
 
 def sign_in(database_url: str, name: str = "Ana", role: str = "trainee") -> AppTest:

@@ -7,13 +7,11 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from records import AccessDenied, Store
 from records import exams as exam_records
 from scoring.review import new_card, rate
-from tests.conftest import make_user
-from ui import state
+from tests.conftest import app_for, make_user, session_for
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAM_BANK = Path(__file__).resolve().parent / "fixtures" / "exam-bank"
@@ -72,9 +70,7 @@ def test_missed_exam_items_come_due_and_a_rating_sends_them_away(isolated_data, 
     store.exams.answer(tia, exam.id, "x-02", 4)
     store.close()
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state[state.SESSION_TOKEN] = token
-    at.run()
+    at = app_for(token)
     at.switch_page("pages/exam.py").run()
     at.button(key="exam_submit").click().run()
     at.button(key="exam_submit_confirm").click().run()
@@ -99,12 +95,7 @@ def test_missed_exam_items_come_due_and_a_rating_sends_them_away(isolated_data, 
 
 @pytest.mark.usefixtures("fixture_library")
 def test_a_pitfall_choice_enters_the_queue_with_its_stronger_response(isolated_data):
-    store = Store.open(isolated_data)
-    token = store.accounts.start_session(make_user(store, "Tia"))
-    store.close()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.session_state[state.SESSION_TOKEN] = token
-    at.run()
+    at = app_for(session_for(isolated_data, "Tia"))
     at.switch_page("pages/practice.py").run()
     at.button(key="choose_mini").click().run()
     at.radio(key="start_mode").set_value("debrief")
