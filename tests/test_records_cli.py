@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -44,3 +45,49 @@ def test_migrations_build_exactly_the_tables_the_code_uses(isolated_data):
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_two_servers_starting_at_once_migrate_once(postgres_database):
+    """PostgreSQL: an advisory lock makes concurrent starts take turns, so both succeed on a fresh database."""
+    if postgres_database is None:
+        pytest.skip("needs PEERSIM_TEST_DATABASE_URL (PostgreSQL)")
+    import threading
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from records.db import migrate
+
+    admin = create_engine(make_url(postgres_database).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    name = f"peersim_race_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(postgres_database).set(database=name).render_as_string(hide_password=False)
+    errors: list[BaseException] = []
+
+    def start_server() -> None:
+        engine = create(url)
+        try:
+            migrate(engine)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            engine.dispose()
+
+    try:
+        threads = [threading.Thread(target=start_server, daemon=True) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)  # without the lock, concurrent CREATE TABLEs block each other
+        assert not any(t.is_alive() for t in threads), "concurrent migrations did not finish"
+        assert errors == []
+        engine = create(url)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == ["0004"]
+        engine.dispose()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
