@@ -17,9 +17,11 @@ def nav(page, name: str) -> None:
 
 
 def fill_form(page, **fields: str) -> None:
+    """Fill and send one of the server-rendered /auth forms; a POST always navigates (redirect or the form again)."""
     for name, value in fields.items():
         page.page.fill(f"#{name}", value)
-    page.page.click("button[type=submit]")
+    with page.page.expect_navigation(timeout=30_000):
+        page.page.click("button[type=submit]")
     page.settle()
 
 
@@ -99,9 +101,9 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
 
     trainee.page.get_by_role("link", name="Sign out").click()
+    trainee.page.wait_for_url("**/auth/signout")
     trainee.page.get_by_role("button", name="Sign out").click()
-    trainee.settle()
-    assert trainee.page.url.endswith("/auth/signin?bye=1")
+    trainee.page.wait_for_url("**/auth/signin?bye=1")
     replay = open_page("replayed-cookie", cookies=[cookie])
     replay.page.goto(server.url + "/")
     assert replay.page.url.endswith("/auth/signin")  # the old cookie no longer works
@@ -183,7 +185,7 @@ def test_single_sign_on_through_a_mock_oidc_provider(servers, open_page, isolate
 
         identity_cookie = next(c for c in page.page.context.cookies() if c["name"] == "_streamlit_user")
         page.page.get_by_role("button", name="Sign out").click()
-        page.settle()
+        page.page.wait_for_url("**/auth/signin", timeout=30_000)  # Streamlit's logout, then the sign-in gate
         replay = open_page("sso-replayed", cookies=[identity_cookie])
         replay.page.goto(server.url + "/")
         replay.settle()
