@@ -6,7 +6,7 @@ import streamlit as st
 
 from scoring import charts
 from ui import identity, progress_data, reviews, services
-from ui.render import esc
+from ui.render import chart_section, esc
 
 user = identity.require_user()
 st.title("Your progress")
@@ -19,45 +19,41 @@ if data.scores.empty and data.hits.empty and not data.exams:
 
 st.markdown(esc(progress_data.headline(data)))
 
-st.subheader("Score per attempt")
-if data.scores.empty:
-    st.caption("Finish a conversation to see its score here.")
-else:
-    st.plotly_chart(charts.score_chart(data.scores), key="chart_scores")
-    with st.expander("Score per attempt as a table"):
-        table = data.scores.assign(finished=data.scores["finished_at"].dt.strftime("%Y-%m-%d %H:%M"))
-        st.dataframe(table[["finished", "title", "mode", "score"]], hide_index=True, key="table_scores")
-
-st.subheader("Pitfalls per week")
-if data.pitfall_weeks.empty:
-    st.caption("No pitfalls so far. That is worth noticing.")
-else:
-    st.plotly_chart(charts.pitfall_heatmap(data.pitfall_weeks), key="chart_pitfalls")
-    with st.expander("Pitfalls per week as a table"):
-        table = data.pitfall_weeks.copy()
-        table.columns = [f"Week of {c:%d %b}" for c in table.columns]
-        st.dataframe(table, key="table_pitfalls")
-
-st.subheader("Possibilities versus pitfalls")
-if data.hits.empty:
-    st.caption("Play a conversation to see the possibilities and pitfalls in your choices, week by week.")
-else:
-    st.plotly_chart(charts.balance_chart(data.balance), key="chart_balance")
-    with st.expander("Possibilities versus pitfalls as a table"):
-        st.dataframe(data.balance, hide_index=True, key="table_balance")
-
-st.subheader("Domain profile")
-if data.hits.empty:
-    st.caption("Your domain profile appears once you have made choices in a conversation.")
-else:
-    st.caption("For each domain: of the criteria your choices touched, the share that were possibilities.")
-    st.plotly_chart(charts.domain_chart(data.domains), key="chart_domains")
-    with st.expander("Domain profile as a table"):
-        st.dataframe(
-            data.domains[["domain_title", "period", "possibilities", "pitfalls", "share"]],
-            hide_index=True,
-            key="table_domains",
-        )
+chart_section(
+    "Score per attempt",
+    empty=data.scores.empty,
+    empty_text="Finish a conversation to see its score here.",
+    figure=lambda: charts.score_chart(data.scores),
+    table=lambda: data.scores.assign(finished=data.scores["finished_at"].dt.strftime("%Y-%m-%d %H:%M"))[
+        ["finished", "title", "mode", "score"]
+    ],
+    key="scores",
+)
+chart_section(
+    "Pitfalls per week",
+    empty=data.pitfall_weeks.empty,
+    empty_text="No pitfalls so far. That is worth noticing.",
+    figure=lambda: charts.pitfall_heatmap(data.pitfall_weeks),
+    table=lambda: data.pitfall_weeks.set_axis([f"Week of {c:%d %b}" for c in data.pitfall_weeks.columns], axis=1).reset_index(),
+    key="pitfalls",
+)
+chart_section(
+    "Possibilities versus pitfalls",
+    empty=data.hits.empty,
+    empty_text="Play a conversation to see the possibilities and pitfalls in your choices, week by week.",
+    figure=lambda: charts.balance_chart(data.balance),
+    table=lambda: data.balance,
+    key="balance",
+)
+chart_section(
+    "Domain profile",
+    empty=data.hits.empty,
+    empty_text="Your domain profile appears once you have made choices in a conversation.",
+    caption="For each domain: of the criteria your choices touched, the share that were possibilities.",
+    figure=lambda: charts.domain_chart(data.domains),
+    table=lambda: data.domains[["domain_title", "period", "possibilities", "pitfalls", "share"]],
+    key="domains",
+)
 
 st.subheader("Your most frequent pitfalls")
 if data.top.empty:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from scenarios import Problem
@@ -59,3 +61,26 @@ def problems(items: Iterable[Problem]) -> None:
     lines = [f"- `{p.line}:{p.column}` {'warning: ' if p.severity == 'warning' else ''}{esc(p.message)}" for p in items]
     if lines:
         st.markdown("\n".join(lines))
+
+
+def chart_section(
+    title: str,
+    *,
+    empty: bool,
+    empty_text: str,
+    figure: Callable[[], go.Figure],
+    table: Callable[[], pd.DataFrame],
+    key: str,
+    caption: str | None = None,
+) -> None:
+    """A chart under its heading with the same data as a table (its text alternative), or a kind line when
+    there is nothing to draw yet. ``figure`` and ``table`` are built only when there is data."""
+    st.subheader(title)
+    if empty:
+        st.caption(empty_text)
+        return
+    if caption:
+        st.caption(caption)
+    st.plotly_chart(figure(), key=f"chart_{key}")
+    with st.expander(f"{title} as a table"):
+        st.dataframe(table(), hide_index=True, key=f"table_{key}")
