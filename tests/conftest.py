@@ -176,3 +176,22 @@ def app_for(token: str | None = None, script: Path | None = None):  # type: igno
     if token is not None:
         at.session_state[state.SESSION_TOKEN] = token
     return at.run()
+
+
+def record_first_choice(store: Store, user: User, mini: LoadedScenario, mode: str = "coached") -> int:
+    """Start the 'mini' scenario for ``user`` and record its first choice (reflect, +1); return the attempt id."""
+    attempt = store.start_attempt(
+        user, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start=mini.scenario.start, mode=mode
+    )
+    store.record_decision(
+        user,
+        attempt.id,
+        step=1,
+        node_id="open",
+        choice_id="reflect",
+        criteria=["po.reflective-listening"],
+        points=1,
+        next_node="ready",
+        time_taken_ms=900,
+    )
+    return attempt.id

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from records import AccessDenied, CohortError, Finish, Store, User
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, record_first_choice
 
 ACTORS = ("T", "U", "I", "J", "A")
 
@@ -38,21 +38,8 @@ def world(store, mini) -> World:
     cohort = store.cohorts.create(people["I"], "Tuesday evenings")
     store.cohorts.join(people["T"], cohort.join_code)
     store.cohorts.create(people["J"], "Another class")
-    attempt = store.start_attempt(
-        people["T"], scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start="open", mode="coached"
-    )
-    store.record_decision(
-        people["T"],
-        attempt.id,
-        step=1,
-        node_id="open",
-        choice_id="reflect",
-        criteria=["po.reflective-listening"],
-        points=1,
-        next_node="ready",
-        time_taken_ms=900,
-    )
-    return World(store, people, attempt.id, cohort.id)
+    attempt_id = record_first_choice(store, people["T"], mini)
+    return World(store, people, attempt_id, cohort.id)
 
 
 READS = {

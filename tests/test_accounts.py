@@ -11,7 +11,7 @@ from sqlalchemy import select
 from records import AccessDenied, AccountError, SignInRefused, WeakPassword, accounts
 from records.passwords import check_password, hash_password, verify_password
 from records.tables import sign_in_failures, users
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, make_user, record_first_choice
 
 WRONG = "That email and password do not match an account. Please try again."
 
@@ -181,20 +181,7 @@ def test_roles_are_set_by_admins_and_logged(store):
 
 def test_deleting_an_account_removes_every_record(store, mini):
     ana = make_user(store, "Ana")
-    attempt = store.start_attempt(
-        ana, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start="open", mode="coached"
-    )
-    store.record_decision(
-        ana,
-        attempt.id,
-        step=1,
-        node_id="open",
-        choice_id="reflect",
-        criteria=["po.reflective-listening"],
-        points=1,
-        next_node="ready",
-        time_taken_ms=100,
-    )
+    record_first_choice(store, ana, mini)
     token = store.accounts.start_session(ana)
     bo = make_user(store, "Bo")
     with pytest.raises(AccessDenied):
