@@ -9,12 +9,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from records import audit, passwords
+from records import audit, clock, passwords
 from records.access import ROLES, AccessDenied, User, require_role
 from records.base import Repository
 from records.tables import sessions, sign_in_failures, users
@@ -31,10 +31,6 @@ class AccountError(ValueError):
 
 class SignInRefused(AccountError):
     """Wrong email or password, or too many tries; the message never says which account exists."""
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def clean_email(email: str) -> str:
@@ -93,7 +89,7 @@ class Accounts(Repository):
             "name_key": name.casefold(),
             "email": email,
             "role": role,
-            "created_at": now(),
+            "created_at": clock.now(),
             "password_hash": passwords.hash_password(password) if password is not None else None,
         }
         new_id = connection.execute(insert(users).values(**values)).inserted_primary_key
@@ -149,7 +145,7 @@ class Accounts(Repository):
                     name_key=display.casefold(),
                     email=cleaned,
                     role="trainee",
-                    created_at=now(),
+                    created_at=clock.now(),
                     oidc_subject=subject,
                 )
             ).inserted_primary_key
@@ -165,7 +161,7 @@ class Accounts(Repository):
             key = clean_email(email)
         except AccountError:
             raise refused from None
-        moment = now()
+        moment = clock.now()
         window_start = moment - timedelta(minutes=LOCK_MINUTES)
         with self._write() as connection:
             recent = connection.execute(
@@ -201,7 +197,7 @@ class Accounts(Repository):
         """A new session token for the cookie (only its hash is stored). ``token`` adopts a value the caller
         already has (single sign-on: the identity cookie), so that it too can be revoked on the server."""
         token = token or secrets.token_urlsafe(32)
-        moment = now()
+        moment = clock.now()
         with self._write() as connection:
             connection.execute(
                 insert(sessions).values(
@@ -220,7 +216,7 @@ class Accounts(Repository):
             .where(
                 sessions.c.token_hash == _token_hash(token),
                 sessions.c.revoked_at.is_(None),
-                sessions.c.expires_at > now(),
+                sessions.c.expires_at > clock.now(),
                 users.c.disabled.is_(False),
             )
         )
@@ -238,7 +234,7 @@ class Accounts(Repository):
             ).first()
         if row is None:
             return "unknown"
-        return "active" if row.revoked_at is None and row.expires_at > now() else "ended"
+        return "active" if row.revoked_at is None and row.expires_at > clock.now() else "ended"
 
     def end_session(self, token: str | None) -> None:
         if not token:
@@ -247,13 +243,15 @@ class Accounts(Repository):
             connection.execute(
                 update(sessions)
                 .where(sessions.c.token_hash == _token_hash(token), sessions.c.revoked_at.is_(None))
-                .values(revoked_at=now())
+                .values(revoked_at=clock.now())
             )
 
     def end_all_sessions(self, user_id: int) -> None:
         with self._write() as connection:
             connection.execute(
-                update(sessions).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None)).values(revoked_at=now())
+                update(sessions)
+                .where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
+                .values(revoked_at=clock.now())
             )
 
     # ------------------------------------------------------------------ manage

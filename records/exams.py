@@ -7,10 +7,11 @@ An exam in progress survives a refresh or a restart: it is all in the database. 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
+from records import clock
 from records.access import AccessDenied, User, require_see, require_self
 from records.base import Repository
 from records.tables import exam_answers, exams
@@ -44,10 +45,6 @@ class Exam:
         return max(0, int((self.deadline_at - moment).total_seconds()))
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Exams(Repository):
     def _load(self, connection: Connection, exam_id: int) -> Exam:
         row = connection.execute(select(exams).where(exams.c.id == exam_id)).first()
@@ -71,7 +68,7 @@ class Exams(Repository):
         )
 
     def start(self, actor: User, items: list[str], minutes: int, pass_mark: int) -> Exam:
-        moment = now()
+        moment = clock.now()
         with self._write() as connection:
             new_id = connection.execute(
                 insert(exams).values(
@@ -113,7 +110,7 @@ class Exams(Repository):
         connection.execute(select(exams.c.id).where(exams.c.id == exam_id).with_for_update())
         exam = self._load(connection, exam_id)
         require_self(actor, exam.user_id)
-        if not exam.open or now() >= exam.deadline_at:
+        if not exam.open or clock.now() >= exam.deadline_at:
             raise ExamClosed("This exam has ended; your answers were saved when it closed.")
         return exam
 
@@ -125,10 +122,12 @@ class Exams(Repository):
             connection.execute(
                 update(exam_answers)
                 .where(exam_answers.c.exam_id == exam.id, exam_answers.c.question_id == question_id)
-                .values(updated_at=now(), **values)
+                .values(updated_at=clock.now(), **values)
             )
         else:
-            connection.execute(insert(exam_answers).values(exam_id=exam.id, question_id=question_id, updated_at=now(), **values))
+            connection.execute(
+                insert(exam_answers).values(exam_id=exam.id, question_id=question_id, updated_at=clock.now(), **values)
+            )
 
     def answer(self, actor: User, exam_id: int, question_id: str, choice: int | None) -> None:
         """Record (or clear) an answer; committed at once."""
@@ -153,6 +152,6 @@ class Exams(Repository):
                 connection.execute(
                     update(exams)
                     .where(exams.c.id == exam_id)
-                    .values(submitted_at=now(), ended_by=ended_by, correct=correct, percent=percent)
+                    .values(submitted_at=clock.now(), ended_by=ended_by, correct=correct, percent=percent)
                 )
             return self._load(connection, exam_id)

@@ -17,13 +17,13 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from records import audit, db
+from records import audit, clock, db
 from records.access import AccessDenied, User, require_see, require_self
 from records.base import Repository
 from records.tables import attempts, cohort_members, cohorts, decision_criteria, decisions, scenario_versions, users
@@ -94,7 +94,7 @@ class UserExport:
             return value.isoformat() if isinstance(value, datetime) else value
 
         document = {
-            "exported_at": now().isoformat(),
+            "exported_at": clock.now().isoformat(),
             "account": {k: plain(v) for k, v in self.account.items()},
             "cohorts": [{k: plain(v) for k, v in c.items()} for c in self.cohorts],
             "attempts": [
@@ -155,10 +155,6 @@ CSV_COLUMNS = [
     "time_taken_ms",
     "decided_at",
 ]
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _attempt(row: RowMapping) -> Attempt:
@@ -233,7 +229,7 @@ class Store(Repository):
         if exists is None:
             connection.execute(
                 insert(scenario_versions).values(
-                    content_hash=content_hash, scenario_id=scenario_id, source=source, created_at=now()
+                    content_hash=content_hash, scenario_id=scenario_id, source=source, created_at=clock.now()
                 )
             )
 
@@ -251,7 +247,7 @@ class Store(Repository):
         """Begin a new attempt; any other active attempt of the same scenario is closed as left."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
-        moment = now()
+        moment = clock.now()
         with self._write() as connection:
             self._remember(connection, scenario_id, content_hash, source)
             connection.execute(
@@ -357,7 +353,7 @@ class Store(Repository):
         ``step`` is 1 for the first decision. If that step is already recorded, nothing is written and the
         recorded decision is returned, so a rerun or a double click never records twice.
         """
-        moment = now()
+        moment = clock.now()
         try:
             with self._write() as connection:
                 attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
@@ -438,8 +434,8 @@ class Store(Repository):
                 .where(attempts.c.id == attempt_id)
                 .values(
                     status="finished",
-                    finished_at=now(),
-                    updated_at=now(),
+                    finished_at=clock.now(),
+                    updated_at=clock.now(),
                     ending_id=finish.ending_id,
                     points=finish.points,
                     score=finish.score,
@@ -452,7 +448,9 @@ class Store(Repository):
         with self._write() as connection:
             attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
             if attempt.status == "active":
-                connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(status="left", updated_at=now()))
+                connection.execute(
+                    update(attempts).where(attempts.c.id == attempt_id).values(status="left", updated_at=clock.now())
+                )
             return self._owned_attempt(connection, actor, attempt_id)
 
     # ---------------------------------------------------------------- history

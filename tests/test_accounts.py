@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from records import AccessDenied, AccountError, SignInRefused, WeakPassword, accounts
+from records import AccessDenied, AccountError, SignInRefused, WeakPassword, clock
 from records.passwords import check_password, hash_password, verify_password
 from records.tables import sign_in_failures, users
 from tests.conftest import PASSWORD, make_user, record_first_choice
@@ -119,8 +119,8 @@ def test_throttling_after_five_failures_even_for_the_right_password(store, monke
     assert str(caught.value) == "Too many tries for this account. For your safety, please wait 15 minutes and try again."
 
     # Sixteen minutes later the window has passed.
-    later = accounts.now() + timedelta(minutes=16)
-    monkeypatch.setattr(accounts, "now", lambda: later)
+    later = clock.now() + timedelta(minutes=16)
+    monkeypatch.setattr(clock, "now", lambda: later)
     assert store.accounts.sign_in("ana@example.org", PASSWORD).name == "Ana"
     with store.engine.connect() as connection:
         assert connection.execute(select(sign_in_failures)).all() == []  # success clears the count
@@ -144,8 +144,8 @@ def test_sessions_work_until_signed_out_or_expired(store, monkeypatch):
     assert store.accounts.user_for_session(copied) is None
 
     second = store.accounts.start_session(ana)
-    later = accounts.now() + timedelta(days=15)
-    monkeypatch.setattr(accounts, "now", lambda: later)
+    later = clock.now() + timedelta(days=15)
+    monkeypatch.setattr(clock, "now", lambda: later)
     assert store.accounts.user_for_session(second) is None  # 14-day sessions
 
 

@@ -10,8 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from records import AccessDenied, ExamClosed, Store
-from records import exams as exam_records
+from records import AccessDenied, ExamClosed, Store, clock
 from scenarios import load_rubric
 from scenarios.loader import check_paths
 from scoring.exam import Blueprint, ExamError, assemble, score
@@ -98,7 +97,7 @@ def test_answers_and_flags_are_saved_at_once_and_survive_a_new_session(store, is
     assert resumed is not None and resumed.id == exam.id
     assert resumed.answers == {"x-01": 3, "x-02": None}
     assert resumed.flagged == frozenset({"x-02"})
-    assert 1790 <= resumed.seconds_left(exam_records.now()) <= 1800
+    assert 1790 <= resumed.seconds_left(clock.now()) <= 1800
     closed = again.exams.close(tia, exam.id, correct=1, percent=25, ended_by="submitted")
     assert (closed.open, closed.percent, closed.ended_by) == (False, 25, "submitted")
     assert again.exams.close(tia, exam.id, correct=4, percent=100, ended_by="time").percent == 25  # first result stays
@@ -110,8 +109,8 @@ def test_answers_and_flags_are_saved_at_once_and_survive_a_new_session(store, is
 def test_no_answers_after_the_deadline(store, monkeypatch):
     tia = make_user(store, "Tia")
     exam = store.exams.start(tia, ["x-01", "x-02", "x-03", "x-04"], minutes=5, pass_mark=70)
-    later = exam_records.now() + timedelta(minutes=6)
-    monkeypatch.setattr(exam_records, "now", lambda: later)
+    later = clock.now() + timedelta(minutes=6)
+    monkeypatch.setattr(clock, "now", lambda: later)
     with pytest.raises(ExamClosed) as caught:
         store.exams.answer(tia, exam.id, "x-01", 1)
     assert str(caught.value) == "This exam has ended; your answers were saved when it closed."
@@ -195,8 +194,8 @@ def test_when_time_runs_out_the_exam_is_scored_with_the_saved_answers(isolated_d
     qid = shown_question(at)
     at.radio(key=next(r.key for r in at.radio)).set_value(key_of(qid)).run()
 
-    later = exam_records.now() + timedelta(minutes=5, seconds=1)
-    monkeypatch.setattr(exam_records, "now", lambda: later)
+    later = clock.now() + timedelta(minutes=5, seconds=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
     at.run()
     assert [i.value for i in at.info] == ["Time is up. Your exam was submitted with the answers you had saved."]
     assert at.subheader[0].value == "Not yet a pass: 25% (pass mark 70%)"

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from records import Exam, User
-from records import exams as exam_records
+from records import Exam, User, clock
 from scenarios.questions import Question
 from scoring.exam import Blueprint, ExamResult, assemble, score
 from ui import services
@@ -34,7 +33,7 @@ def current(user: User) -> Exam | None:
 
 
 def seconds_left(exam: Exam) -> int:
-    return exam.seconds_left(exam_records.now())
+    return exam.seconds_left(clock.now())
 
 
 def close(user: User, exam: Exam, *, ended_by: str) -> Exam:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from records import User
+from records import User, clock
 from scoring import charts, patterns
 from scoring.readiness import Readiness, readiness
 from scoring.report import ExamLine, ReportData, build_pdf
@@ -60,14 +60,14 @@ def load(actor: User, subject_id: int | None = None) -> ProgressData:
 
 def report_pdf(name: str, data: ProgressData) -> bytes:
     """The downloadable progress report (made only when the trainee asks for it)."""
-    from records.exams import now
-
     figures = []
     if not data.scores.empty:
         figures.append(charts.score_chart(data.scores))
     if not data.domains.empty:
         figures.append(charts.domain_chart(data.domains))
-    return build_pdf(ReportData(name, now(), data.scores, data.domains, data.top, data.exams, data.readiness, tuple(figures)))
+    return build_pdf(
+        ReportData(name, clock.now(), data.scores, data.domains, data.top, data.exams, data.readiness, tuple(figures))
+    )
 
 
 def headline(data: ProgressData) -> str:

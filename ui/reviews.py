@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from records import User
-from records import exams as exam_records
+from records import User, clock
 from records.exams import Exam
 from records.reviews import QueueCounts, ReviewItem
 from scenarios import Choice, LoadedScenario
@@ -14,12 +13,8 @@ from scoring.review import RatingName, new_card, rate
 from ui import services
 
 
-def _now():  # the same clock as exams, so tests can move time for both
-    return exam_records.now()
-
-
 def add(user: User, kind: str, ref: str) -> None:
-    moment = _now()
+    moment = clock.now()
     card = new_card(moment)
     services.store().reviews.add(user, kind, ref, card.card, card.due, card.state, moment)
 
@@ -37,15 +32,15 @@ def add_missed(user: User, exam: Exam) -> None:
 
 
 def due(user: User) -> list[ReviewItem]:
-    return services.store().reviews.due(user, _now())
+    return services.store().reviews.due(user, clock.now())
 
 
 def counts(user: User) -> QueueCounts:
-    return services.store().reviews.counts(user, user.id, _now())
+    return services.store().reviews.counts(user, user.id, clock.now())
 
 
 def record(user: User, item: ReviewItem, rating: RatingName) -> None:
-    after = rate(item.card, rating, _now())
+    after = rate(item.card, rating, clock.now())
     services.store().reviews.record(user, item.id, after.card, after.due, after.state, after.lapsed)
 
 
