@@ -2,6 +2,7 @@
 
 from scenarios.checks import Finding, check_scenario
 from scenarios.gateway import Location, Problem, YamlDocument, YamlError, read_yaml, read_yaml_file
+from scenarios.lint import lint_scenario
 from scenarios.loader import (
     DEFAULT_RUBRIC,
     LIBRARY_DIR,
@@ -42,6 +43,7 @@ __all__ = [
     "YamlError",
     "check_paths",
     "check_scenario",
+    "lint_scenario",
     "load_library",
     "load_rubric",
     "load_scenario",

@@ -34,7 +34,7 @@ def _check(args: argparse.Namespace) -> int:
     if rubric is None:
         return 1
     paths = args.paths or [p for p in (LIBRARY_DIR, BANK_DIR) if p.exists()]
-    report = check_paths(paths, rubric)
+    report = check_paths(paths, rubric, lint=args.lint)
     for problem in report.problems:
         print(problem)
     if report.files == 0:
@@ -140,6 +140,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     check.add_argument("paths", nargs="*", type=Path, help="files or folders to check")
     check.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
+    check.add_argument(
+        "--lint",
+        action="store_true",
+        help="also warn about teaching problems: giveaways, feedback without a stronger response, hard peer lines, "
+        "readiness jumps (see docs/writing-scenarios.md)",
+    )
     check.set_defaults(run=_check)
 
     cover = commands.add_parser("coverage", help="criteria by scenario and choice count; exit 1 below the bar")

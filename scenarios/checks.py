@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from scenarios.gateway import DataPath, Severity
@@ -129,10 +130,9 @@ def _check_readiness(node_id: str, stage: str, index: int, criteria: list[str], 
     return out
 
 
-def _check_graph(scenario: Scenario) -> list[Finding]:
-    findings: list[Finding] = []
+def reachable(scenario: Scenario) -> set[str]:
+    """Nodes and endings a path from the start can reach (everything, when the start is missing)."""
     known = set(scenario.nodes) | set(scenario.endings)
-
     reached = {scenario.start} if scenario.start in scenario.nodes else set(known)
     queue = deque([scenario.start])
     while queue:
@@ -143,6 +143,31 @@ def _check_graph(scenario: Scenario) -> list[Finding]:
             if target in known and target not in reached:
                 reached.add(target)
                 queue.append(target)
+    return reached
+
+
+def can_end(scenario: Scenario) -> set[str]:
+    """Nodes (and endings) from which some path reaches an ending: walk backwards from the endings."""
+    known = set(scenario.nodes) | set(scenario.endings)
+    predecessors: dict[str, set[str]] = {name: set() for name in known}
+    for node_id in scenario.nodes:
+        for target in successors(scenario, node_id):
+            if target in predecessors:
+                predecessors[target].add(node_id)
+    found = set(scenario.endings)
+    queue = deque(scenario.endings)
+    while queue:
+        current = queue.popleft()
+        for before in predecessors.get(current, ()):
+            if before not in found:
+                found.add(before)
+                queue.append(before)
+    return found
+
+
+def _check_graph(scenario: Scenario) -> list[Finding]:
+    findings: list[Finding] = []
+    reached = reachable(scenario)
     for node_id in scenario.nodes:
         if node_id not in reached:
             findings.append(
@@ -155,23 +180,9 @@ def _check_graph(scenario: Scenario) -> list[Finding]:
                     ("endings", ending_id), f"ending '{ending_id}' cannot be reached from start '{scenario.start}'", at_key=True
                 )
             )
-
-    # Which nodes can still reach an ending? Walk backwards from the endings.
-    predecessors: dict[str, set[str]] = {name: set() for name in known}
+    ending_reachable = can_end(scenario)
     for node_id in scenario.nodes:
-        for target in successors(scenario, node_id):
-            if target in predecessors:
-                predecessors[target].add(node_id)
-    can_end = set(scenario.endings)
-    queue = deque(scenario.endings)
-    while queue:
-        current = queue.popleft()
-        for before in predecessors.get(current, ()):
-            if before not in can_end:
-                can_end.add(before)
-                queue.append(before)
-    for node_id in scenario.nodes:
-        if node_id in reached and node_id not in can_end:
+        if node_id in reached and node_id not in ending_reachable:
             findings.append(
                 Finding(
                     ("nodes", node_id),
@@ -205,3 +216,49 @@ def has_cycle(scenario: Scenario) -> bool:
                 state[node] = 2
                 stack.pop()
     return False
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A path from the start to an ending: its total, its steps as (node id, choice id, value), and its ending."""
+
+    total: int
+    steps: tuple[tuple[str, str, int], ...]
+    ending_id: str
+
+
+def extreme_path(scenario: Scenario, value: Callable[[Choice], int], *, best: bool) -> Walk | None:
+    """The path from the start to an ending with the highest (``best``) or lowest total ``value`` of its choices.
+
+    A path never visits a node twice. The first option in file order wins a tie, so the answer is stable.
+    None when no path reaches an ending (the graph checks rule that out for a loaded scenario).
+    """
+    pick = max if best else min
+    cyclic = has_cycle(scenario)
+    memo: dict[str, tuple[int, tuple[tuple[str, str, int], ...], str]] = {}
+
+    def walk(node_id: str, visiting: frozenset[str]) -> tuple[int, tuple[tuple[str, str, int], ...], str] | None:
+        if node_id in scenario.endings:
+            return 0, (), node_id
+        if node_id not in scenario.nodes:
+            return None
+        if not cyclic and node_id in memo:
+            return memo[node_id]
+        options = []
+        for choice in scenario.nodes[node_id].choices:
+            if choice.next in visiting:
+                continue
+            rest = walk(choice.next, visiting | {choice.next})
+            if rest is None:
+                continue
+            points = value(choice)
+            options.append((points + rest[0], ((node_id, choice.id, points), *rest[1]), rest[2]))
+        if not options:
+            return None
+        result = pick(options, key=lambda option: option[0])
+        if not cyclic:
+            memo[node_id] = result
+        return result
+
+    found = walk(scenario.start, frozenset({scenario.start}))
+    return None if found is None else Walk(*found)

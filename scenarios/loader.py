@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from scenarios.checks import check_scenario
 from scenarios.gateway import Problem, YamlDocument, YamlError, read_yaml, read_yaml_file
+from scenarios.lint import lint_scenario
 from scenarios.model import Scenario
 from scenarios.questions import QuestionBank, check_bank
 from scenarios.rubric import Rubric
@@ -52,13 +54,15 @@ def load_rubric(path: str | Path = DEFAULT_RUBRIC) -> Rubric:
         raise ScenarioError(exc.problems) from None
 
 
-def _from_document(doc: YamlDocument, rubric: Rubric) -> LoadedScenario:
+def _from_document(doc: YamlDocument, rubric: Rubric, *, lint: bool = False) -> LoadedScenario:
     scenario = to_model(doc, Scenario, what="scenario")
     findings = check_scenario(scenario, rubric)
     problems = [doc.problem(f.path, f.message, key=f.at_key, severity=f.severity) for f in findings]
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ScenarioError(sorted(problems, key=lambda p: (p.line, p.column)))
+    if lint:
+        problems += [doc.problem(f.path, f.message, key=f.at_key, severity=f.severity) for f in lint_scenario(scenario, rubric)]
     warnings = tuple(sorted(problems, key=lambda p: (p.line, p.column)))
     return LoadedScenario(scenario, doc.source, doc.text, scenario.content_hash(), warnings)
 
@@ -100,13 +104,17 @@ def load_bank_file(path: str | Path, rubric: Rubric) -> LoadedBank:
     return _load(lambda: read_yaml_file(path), _bank_from_document, rubric)
 
 
-def load_scenario(content: str | bytes, rubric: Rubric, source: str = "<scenario>") -> LoadedScenario:
-    """Load a scenario from text (an upload, an editor buffer, a stored version)."""
-    return _load(lambda: read_yaml(content, source), _from_document, rubric)
+def load_scenario(content: str | bytes, rubric: Rubric, source: str = "<scenario>", *, lint: bool = False) -> LoadedScenario:
+    """Load a scenario from text (an upload, an editor buffer, a stored version).
+
+    With ``lint=True`` the teaching lint (:mod:`scenarios.lint`) adds its warnings to ``warnings``; it runs only
+    on a scenario without errors (errors raise :class:`ScenarioError` as always).
+    """
+    return _load(lambda: read_yaml(content, source), partial(_from_document, lint=lint), rubric)
 
 
-def load_scenario_file(path: str | Path, rubric: Rubric) -> LoadedScenario:
-    return _load(lambda: read_yaml_file(path), _from_document, rubric)
+def load_scenario_file(path: str | Path, rubric: Rubric, *, lint: bool = False) -> LoadedScenario:
+    return _load(lambda: read_yaml_file(path), partial(_from_document, lint=lint), rubric)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -143,8 +151,11 @@ class Report:
         return not self.errors
 
 
-def check_paths(paths: Iterable[str | Path], rubric: Rubric) -> Report:
-    """Load every scenario and question-bank file under ``paths``; collect every problem, ids used twice too."""
+def check_paths(paths: Iterable[str | Path], rubric: Rubric, *, lint: bool = False) -> Report:
+    """Load every scenario and question-bank file under ``paths``; collect every problem, ids used twice too.
+
+    With ``lint=True`` each scenario without errors is also linted, and the lint's warnings join ``problems``.
+    """
     report = Report()
     first_file: dict[str, LoadedScenario] = {}
     first_question: dict[str, str] = {}
@@ -168,7 +179,7 @@ def check_paths(paths: Iterable[str | Path], rubric: Rubric) -> Report:
                     first_question.setdefault(question.id, bank.source)
                 report.banks.append(bank)
                 continue
-            loaded = _from_document(doc, rubric)
+            loaded = _from_document(doc, rubric, lint=lint)
         except YamlError as exc:
             report.problems.extend(exc.problems)
             continue

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scenarios import Choice, Rubric, Scenario
-from scenarios.checks import has_cycle
+from scenarios.checks import extreme_path
 
 
 class PlayError(ValueError):
@@ -152,36 +152,10 @@ def feedback(scenario: Scenario, node_id: str, choice_id: str, rubric: Rubric) -
 
 
 def _extreme_path(scenario: Scenario, rubric: Rubric, *, best: bool) -> Path:
-    pick = max if best else min
-    cyclic = has_cycle(scenario)
-    memo: dict[str, tuple[int, tuple[PathStep, ...], str]] = {}
-
-    def walk(node_id: str, visiting: frozenset[str]) -> tuple[int, tuple[PathStep, ...], str] | None:
-        if node_id in scenario.endings:
-            return 0, (), node_id
-        if not cyclic and node_id in memo:
-            return memo[node_id]
-        options = []
-        for choice in scenario.nodes[node_id].choices:
-            if choice.next in visiting:
-                continue
-            rest = walk(choice.next, visiting | {choice.next})
-            if rest is None:
-                continue
-            points = rubric.points(choice.criteria)
-            options.append((points + rest[0], (PathStep(node_id, choice.id, points), *rest[1]), rest[2]))
-        if not options:
-            return None
-        # The first option in file order wins a tie, so the answer is stable.
-        result = pick(options, key=lambda option: option[0])
-        if not cyclic:
-            memo[node_id] = result
-        return result
-
-    found = walk(scenario.start, frozenset({scenario.start}))
+    found = extreme_path(scenario, lambda choice: rubric.points(choice.criteria), best=best)
     if found is None:  # the checks rule this out; keep the scorer total anyway
         return Path(0, (), "")
-    return Path(found[0], found[1], found[2])
+    return Path(found.total, tuple(PathStep(*step) for step in found.steps), found.ending_id)
 
 
 def strongest_path(scenario: Scenario, rubric: Rubric) -> Path:
