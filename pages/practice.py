@@ -18,6 +18,7 @@ MODE_HELP = {
 
 user = identity.require_user()
 library = services.library()
+playable = services.playable(user)  # the library plus studio scenarios published to this trainee's cohorts
 rubric = services.rubric()
 domain_titles = {d.id: d.title for d in rubric.domains}
 
@@ -40,16 +41,16 @@ def show_library(user: User) -> None:
         levels = st.multiselect(
             "Difficulty", [1, 2, 3], format_func=DIFFICULTY.__getitem__, key="filter_difficulty", placeholder="Any"
         )
-        longest = max((s.scenario.minutes for s in library.scenarios.values()), default=15)
+        longest = max((s.scenario.minutes for s in playable.values()), default=15)
         minutes = st.slider("Length in minutes", 1, max(longest, 2), (1, max(longest, 2)), key="filter_minutes")
     shown = [
         s
-        for s in library.scenarios.values()
+        for s in playable.values()
         if (not domains or set(domains) & set(s.scenario.domains))
         and (not levels or s.scenario.difficulty in levels)
         and minutes[0] <= s.scenario.minutes <= minutes[1]
     ]
-    st.caption(f"Showing {len(shown)} of {len(library.scenarios)} scenarios.")
+    st.caption(f"Showing {len(shown)} of {len(playable)} scenarios.")
     if not shown:
         st.info("No scenario matches these filters. Try widening them.")
     for loaded in shown:
@@ -64,6 +65,8 @@ def card(loaded: LoadedScenario) -> None:
         st.markdown(f"#### {esc(scenario.title)}")
         st.markdown(esc(scenario.summary))
         tags = " · ".join(domain_titles[d] for d in scenario.domains)
+        if scenario.id not in library.scenarios:
+            tags = f"From your instructor · {tags}"
         st.caption(f"{tags} · {DIFFICULTY[scenario.difficulty]} · about {scenario.minutes} min · {len(scenario.nodes)} decisions")
         if scenario.content_note:
             st.markdown(f":material/info: **Content note:** {esc(scenario.content_note)}")
@@ -180,13 +183,13 @@ def show_summary(view: play.View) -> None:
         st.subheader("Practise these next")
         for criterion_id in summary.pitfalls:
             title = rubric.criterion(criterion_id).title
-            others = [s for s in library.by_criterion.get(criterion_id, []) if s != scenario.id and s in library.scenarios]
+            others = [s for s in library.by_criterion.get(criterion_id, []) if s != scenario.id and s in playable]
             if not others:
                 continue
             st.markdown(f"**{esc(title)}** comes up in:")
             for other in others[:3]:
                 if st.button(
-                    library.scenarios[other].scenario.title, key=f"practise_{criterion_id}_{other}", icon=":material/replay:"
+                    playable[other].scenario.title, key=f"practise_{criterion_id}_{other}", icon=":material/replay:"
                 ):
                     play.stop()
                     st.session_state[state.CHOSEN_SCENARIO] = other
@@ -210,7 +213,7 @@ if current is not None:
     show_conversation(user, current, play.view(user, current))
 else:
     chosen = st.session_state.get(state.CHOSEN_SCENARIO)
-    if chosen in library.scenarios:
-        show_start(user, library.scenarios[chosen])
+    if chosen in playable:
+        show_start(user, playable[chosen])
     else:
         show_library(user)

@@ -14,7 +14,10 @@ STATUS = {"finished": "finished", "active": "unfinished", "left": "left early"}
 user = identity.require_user()
 store = services.store()
 st.title("Review")
-attempts = [a for a in store.attempts_of(user, user.id) if store.decisions(user, a.id) or a.status == "finished"]
+# A live class still running is left out: its answers' feedback is for the instructor to reveal (ui/live.py).
+attempts = [
+    a for a in store.attempts_of(user, user.id) if a.status != "live" and (store.decisions(user, a.id) or a.status == "finished")
+]
 if not attempts:
     st.info("Your conversations will be listed here, with the feedback on every choice, once you have played one.")
     st.page_link("pages/practice.py", label="Open the scenario library", icon=":material/forum:")

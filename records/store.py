@@ -168,13 +168,19 @@ class Store(Repository):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         from records.accounts import Accounts
+        from records.analytics import CohortRecords
+        from records.authored import Authoring
         from records.cohorts import Cohorts
         from records.exams import Exams
+        from records.live import LiveSessions
         from records.reviews import Reviews
 
         self.accounts = Accounts(engine)
+        self.analytics = CohortRecords(engine)
+        self.authored = Authoring(engine)
         self.cohorts = Cohorts(engine)
         self.exams = Exams(engine)
+        self.live = LiveSessions(engine)
         self.reviews = Reviews(engine)
         self.audit = audit.Audit(engine)
 
@@ -535,7 +541,8 @@ class Store(Repository):
             )
             .join(attempts, attempts.c.id == decisions.c.attempt_id)
             .join(decision_criteria, decision_criteria.c.decision_id == decisions.c.id)
-            .where(attempts.c.user_id == user_id)
+            # A live class still running has not revealed its feedback: its pitfalls count once it has.
+            .where(attempts.c.user_id == user_id, attempts.c.status != "live")
             .order_by(decisions.c.decided_at, decisions.c.id, decision_criteria.c.criterion_id)
         )
         with self._seeing(actor, user_id, "view progress") as connection:

@@ -209,3 +209,65 @@ review_items = Table(
     UniqueConstraint("user_id", "kind", "ref"),
     Index("ix_review_items_user_due", "user_id", "due_at"),
 )
+
+authored_scenarios = Table(
+    "authored_scenarios",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("author_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),  # the scenario's title, or a name for a draft that does not parse yet
+    Column("scenario_id", String(64), nullable=True),  # the YAML id, once the draft has one
+    Column("source", Text, nullable=False),  # the working draft
+    Column("checked_hash", String(64), nullable=True),  # the draft's content hash when it passed every check
+    Column("published_hash", String(64), ForeignKey("scenario_versions.content_hash"), nullable=True),
+    Column("status", String(16), nullable=False, server_default="draft"),  # draft, published, retired
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("published_at", UTCDateTime(), nullable=True),
+)
+
+authored_publications = Table(
+    "authored_publications",
+    metadata,
+    Column("authored_id", Integer, ForeignKey("authored_scenarios.id", ondelete="CASCADE"), primary_key=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+live_sessions = Table(
+    "live_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),  # what trainees type to join
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("host_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("scenario_id", String(64), nullable=False),
+    Column("content_hash", String(64), ForeignKey("scenario_versions.content_hash"), nullable=False),
+    Column("step", Integer, nullable=False),  # 1 for the first decision point the class is at
+    Column("node_id", String(64), nullable=False),  # the decision point the class is at (or was at, once ended)
+    Column("phase", String(16), nullable=False, server_default="asking"),  # asking, revealed, ended
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("step_started_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("ended_at", UTCDateTime(), nullable=True),
+    Column("ending_id", String(64), nullable=True),  # the ending the class reached; none when ended early
+)
+
+live_participants = Table(
+    "live_participants",
+    metadata,
+    Column("session_id", Integer, ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("attempt_id", Integer, ForeignKey("attempts.id", ondelete="CASCADE"), nullable=False),
+    Column("joined_at", UTCDateTime(), nullable=False),
+)
+
+live_answers = Table(
+    "live_answers",
+    metadata,
+    Column("session_id", Integer, ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("step", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("node_id", String(64), nullable=False),
+    Column("choice_id", String(64), nullable=False),
+    Column("answered_at", UTCDateTime(), nullable=False),
+)

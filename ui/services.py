@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from records import Store
+from records import Store, User
 from scenarios import LIBRARY_DIR, LoadedScenario, Problem, Rubric, ScenarioError, load_library, load_scenario
 from scenarios.loader import BANK_DIR, check_paths
 from scenarios.questions import Question
@@ -85,3 +85,13 @@ def bank() -> dict[str, Question]:
     """Every question of the bank files that passed their checks, by id."""
     report = check_paths([bank_dir()], rubric())
     return {q.id: q for loaded in report.banks for q in loaded.bank.questions}
+
+
+def playable(user: User) -> dict[str, LoadedScenario]:
+    """What this user may play, by scenario id in title order: the library, plus the studio scenarios published
+    to their cohorts (instructors: also their own). A studio scenario never shadows a library one."""
+    found = dict(library().scenarios)
+    for published in store().authored.playable(user):
+        if published.scenario_id not in found:
+            found[published.scenario_id] = scenario_for(published.content_hash)
+    return dict(sorted(found.items(), key=lambda item: item[1].scenario.title))

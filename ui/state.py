@@ -26,3 +26,12 @@ EXAM_REVIEW = "peersim.exam_review"
 
 REVIEW_SHOWN = "peersim.review_shown"
 """The review item whose answer is showing."""
+
+STUDIO_OPEN = "peersim.studio_open"
+"""What the studio has open: 'a:<id>' for a studio scenario, 'l:<id>' for a library one."""
+
+STUDIO_UPLOADED = "peersim.studio_uploaded"
+"""The file ids of uploads already turned into drafts (an upload stays in its widget across reruns)."""
+
+STUDIO_PLAYTEST = "peersim.studio_playtest"
+"""Play-test paths by scenario version: lists of (node id, choice id). Never recorded."""

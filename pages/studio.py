@@ -1,0 +1,359 @@
+"""Scenario studio (instructors and admins): write, check, draw, play-test and publish scenarios."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from records import AccessDenied, User
+from records.authored import Authored, AuthoringError
+from scenarios import Problem
+from scenarios.studio import Inspection, graph, source_line, starter_text, to_dot, with_new_id
+from ui import identity, services, state, studio
+from ui.render import esc, peer_says, you_say
+from ui.render import feedback as show_feedback
+
+user = identity.require_user("instructor", "admin")  # the page re-checks the role itself
+store = services.store()
+library = services.library().scenarios
+STATUS = {"draft": "Draft", "published": "Published", "retired": "Retired"}
+OPEN_NEXT = f"{state.STUDIO_OPEN}.next"
+
+
+def flash(message: str) -> None:
+    """A message for the next run, shown as Markdown: escape any text a person wrote before passing it."""
+    st.session_state[state.FLASH] = message
+
+
+def open_item(key: str) -> None:
+    """Open ``key`` on the next run (the selectbox that holds it may already be drawn in this one)."""
+    st.session_state[OPEN_NEXT] = key
+    st.rerun()
+
+
+def checks_label(item: Authored) -> str:
+    return "passes" if item.checks_pass else "has problems to fix"
+
+
+# ------------------------------------------------------------------- problems
+def show_problems(inspection: Inspection) -> None:
+    errors, warnings = inspection.errors, inspection.warnings
+    if not errors and not warnings:
+        st.success("Passes every check, with no teaching warnings.", icon=":material/check_circle:")
+        return
+    if errors:
+        st.error(
+            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} to fix before trainees can play this.",
+            icon=":material/error:",
+        )
+    elif warnings:
+        st.success("Passes every check.", icon=":material/check_circle:")
+    if warnings:
+        st.warning(
+            f"{len(warnings)} teaching warning{'s' if len(warnings) != 1 else ''}: worth a look, but they do not block publishing.",
+            icon=":material/lightbulb:",
+        )
+    for problem in [*errors, *warnings]:
+        show_problem(problem, inspection.text)
+
+
+def show_problem(problem: Problem, text: str) -> None:
+    kind = "Error" if problem.severity == "error" else "Warning"
+    st.markdown(f"**{kind} at line {problem.line}, column {problem.column}:** {esc(problem.message)}")
+    line = source_line(text, problem.line)
+    if line.strip():
+        pointer = " " * max(0, problem.column - 1) + "^"
+        st.code(
+            f"{problem.line:>4} | {line}\n     | {pointer}", language=None, wrap_lines=True
+        )  # no scroll: keyboard users reach it all
+
+
+# ---------------------------------------------------------------------- graph
+def show_graph(inspection: Inspection) -> None:
+    if inspection.scenario is None:
+        st.info("The graph appears once the YAML fits the scenario format. Fix the problems listed first.")
+        return
+    drawn = graph(inspection.scenario, services.rubric())
+    st.caption(
+        "Boxes are decision points (with the peer's readiness and first words); double boxes are endings. "
+        "Arrows are choices: ✓ possibility (solid line), ✗ pitfall (dashed line), · neutral (dotted line), "
+        "each with its points. Unreachable nodes and dead ends are labelled in capitals."
+    )
+    st.graphviz_chart(to_dot(drawn), width="content")
+    with st.expander("The graph as a table"):
+        st.table(drawn.rows())
+
+
+# ------------------------------------------------------------------ play-test
+def show_playtest(inspection: Inspection) -> None:
+    if inspection.loaded is None:
+        st.info("Play-testing opens once the scenario passes its checks.")
+        return
+    scenario = inspection.loaded.scenario
+    version = inspection.loaded.content_hash
+    st.caption("A play-test is not recorded anywhere: no attempt, no score in anyone's progress.")
+    path = studio.playtest_path(version)
+    node_id = scenario.start
+    for step_node, step_choice in path:
+        node = scenario.nodes[step_node]
+        peer_says(scenario.peer.name, node.peer, node.scene)
+        you_say(scenario.choice(step_node, step_choice).say)
+        with st.expander("Feedback on this choice"):
+            show_feedback(studio.playtest_feedback(inspection, step_node, step_choice))
+        node_id = scenario.choice(step_node, step_choice).next
+    if node_id in scenario.endings:
+        ending = scenario.endings[node_id]
+        peer_says(scenario.peer.name, ending.peer)
+        summary = studio.playtest_summary(inspection, path)
+        st.markdown(
+            f"**Ending:** {esc(ending.title or node_id)} · score {summary.score}% "
+            f"({summary.points:+d} points; strongest path {summary.strongest.points:+d})"
+        )
+        st.info(f"**To reflect on:** {esc(ending.debrief)}", icon=":material/psychology:")
+    else:
+        node = scenario.nodes[node_id]
+        peer_says(scenario.peer.name, node.peer, node.scene)
+        st.markdown("**How do you respond?**")
+        for choice in node.choices:
+            if st.button(esc(choice.say), key=f"playtest_{version[:12]}_{len(path)}_{choice.id}", width="stretch"):
+                studio.playtest_choose(version, node_id, choice.id)
+                st.rerun()
+    if path and st.button("Restart the play-test", key=f"playtest_restart_{version[:12]}", icon=":material/replay:"):
+        studio.playtest_restart(version)
+        st.rerun()
+
+
+# ----------------------------------------------------------------- publishing
+def show_publishing(item: Authored, inspection: Inspection, saved: bool) -> None:
+    cohorts = {c.id: c for c in store.cohorts.mine(user) if not c.archived or c.id in item.cohort_ids}
+    names = {c.id: c.name for c in cohorts.values()}
+    if item.status == "published":
+        shown = ", ".join(names.get(c, f"cohort {c}") for c in item.cohort_ids)
+        st.markdown(f"**Published** to {esc(shown)} · version `{(item.published_hash or '')[:12]}`")
+        if item.unpublished_changes:
+            st.caption("The draft has changes that trainees do not see yet. Publish again to share them.")
+    elif item.status == "retired":
+        st.markdown("**Retired:** trainees no longer see it. Publish again to bring it back.")
+    else:
+        st.caption("Not published yet: only you can see it.")
+    if not cohorts:
+        st.info("Create a cohort on the Cohorts page first; you publish scenarios to your cohorts.")
+        return
+    chosen = st.multiselect(
+        "Publish to these cohorts",
+        list(names),
+        default=[c for c in item.cohort_ids if c in names],
+        format_func=names.__getitem__,
+        key=f"studio_cohorts_{item.id}",
+        placeholder="Choose cohorts",
+    )
+    ready = inspection.ok and saved
+    if not inspection.ok:
+        st.caption("Fix the problems listed above to publish.")
+    elif not saved:
+        st.caption("Save the draft to publish it.")
+    cols = st.columns(2)
+    if cols[0].button("Publish", key=f"studio_publish_{item.id}", type="primary", disabled=not ready, icon=":material/publish:"):
+        assert inspection.loaded is not None
+        try:
+            store.authored.publish(
+                user,
+                item.id,
+                chosen,
+                content_hash=inspection.loaded.content_hash,
+                scenario_id=inspection.loaded.id,
+                reserved_ids=set(library),
+            )
+        except (AuthoringError, AccessDenied) as exc:
+            st.error(str(exc))
+        else:
+            flash(f"Published “{esc(inspection.loaded.scenario.title)}”. Trainees in the chosen cohorts see it in their library.")
+            st.rerun()
+    if item.status == "published" and cols[1].button("Stop offering it (retire)", key=f"studio_retire_{item.id}"):
+        store.authored.retire(user, item.id)
+        flash(f"Retired “{esc(item.name)}”. Attempts already played keep their records.")
+        st.rerun()
+
+
+# ------------------------------------------------------------------- editors
+def edit_authored(item: Authored) -> None:
+    key = f"studio_source_{item.id}"
+    if key not in st.session_state:
+        st.session_state[key] = item.source
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        text = st.text_area(
+            "Scenario YAML",
+            key=key,
+            height=560,
+            max_chars=studio.MAX_UPLOAD,
+            help="Checked each time you click outside the box or press Ctrl+Enter. Save to keep your changes.",
+        )
+    inspection = studio.check(text, studio.source_name(item))
+    saved = text == item.source
+    with left:
+        st.caption(
+            f"{STATUS[item.status]} · by {esc(item.author_name)} · saved {item.updated_at:%d %b %Y %H:%M}"
+            + ("" if saved else " · **unsaved changes**")
+        )
+        cols = st.columns(3)
+        if cols[0].button("Save draft", key=f"studio_save_{item.id}", type="primary", icon=":material/save:", disabled=saved):
+            try:
+                saved_item = studio.save(user, item, text)
+            except AuthoringError as exc:
+                st.error(str(exc))
+            else:
+                flash("Draft saved." + ("" if inspection.ok else " It still has problems to fix before it can be published."))
+                if saved_item.name != item.name:
+                    open_item(f"a:{item.id}")  # its label in the box changed: select it again
+                st.rerun()
+        cols[1].download_button(
+            "Download YAML",
+            text.encode("utf-8"),
+            file_name=studio.source_name(item),
+            mime="application/yaml",
+            key=f"studio_download_{item.id}",
+            icon=":material/download:",
+        )
+        if cols[2].button("Undo unsaved changes", key=f"studio_revert_{item.id}", disabled=saved):
+            st.session_state[key] = item.source
+            st.rerun()
+    with right:
+        st.subheader("Checks")
+        show_problems(inspection)
+    # A keyed tab set remembers which tab is open across reruns (a play-test click must not jump back to Graph).
+    graph_tab, play_tab, publish_tab = st.tabs(["Graph", "Play-test", "Publish"], key=f"studio_tabs_{item.id}", on_change="rerun")
+    with graph_tab:
+        show_graph(inspection)
+    with play_tab:
+        show_playtest(inspection)
+    with publish_tab:
+        show_publishing(item, inspection, saved)
+        with st.expander("Delete this scenario"):
+            st.caption("Attempts trainees already played stay in their records. This cannot be undone.")
+            sure = st.checkbox("Yes, delete it from the studio", key=f"studio_delete_sure_{item.id}")
+            if st.button("Delete", key=f"studio_delete_{item.id}", disabled=not sure, icon=":material/delete:"):
+                store.authored.delete(user, item.id)
+                st.session_state.pop(state.STUDIO_OPEN, None)
+                flash(f"Deleted “{esc(item.name)}”.")
+                st.rerun()
+
+
+def view_library(scenario_id: str) -> None:
+    loaded = library[scenario_id]
+    inspection = studio.check(loaded.text, f"{scenario_id}.yaml")
+    st.caption("A shipped library scenario: read-only. Copy it into a new draft to adapt it for your class.")
+    if st.button("Copy into a new draft", key=f"studio_copy_{scenario_id}", icon=":material/content_copy:"):
+        created = studio.create(user, with_new_id(loaded.text, f"{scenario_id}-copy"), f"{scenario_id}-copy.yaml")
+        flash(f"Copied “{esc(loaded.scenario.title)}” into a new draft with the id '{scenario_id}-copy'.")
+        open_item(f"a:{created.id}")
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.code(loaded.text, language="yaml", line_numbers=True, wrap_lines=True)
+    with right:
+        st.subheader("Checks")
+        show_problems(inspection)
+    graph_tab, play_tab = st.tabs(["Graph", "Play-test"], key=f"studio_tabs_{scenario_id}", on_change="rerun")
+    with graph_tab:
+        show_graph(inspection)
+    with play_tab:
+        show_playtest(inspection)
+
+
+# ---------------------------------------------------------------------- page
+def start_panel(user: User, mine: list[Authored]) -> None:
+    st.subheader("Your scenarios")
+    if mine:
+        st.table(
+            [
+                {
+                    "Scenario": item.name,
+                    "Id": item.scenario_id or "",
+                    "Status": STATUS[item.status],
+                    "Checks": checks_label(item),
+                    "Cohorts": len(item.cohort_ids),
+                    "Saved": f"{item.updated_at:%d %b %Y %H:%M}",
+                    **({"Author": item.author_name} if user.role == "admin" else {}),
+                }
+                for item in mine
+            ]
+        )
+    else:
+        st.caption("You have not written a scenario yet. Start a new one, upload a YAML file, or copy one from the library.")
+    cols = st.columns([1, 2])
+    with cols[0]:
+        if st.button("New scenario", key="studio_new", icon=":material/add:"):
+            created = studio.create(user, starter_text(), "new-scenario.yaml")
+            flash("Started a new draft from the starter scenario. Change it to your own and save.")
+            open_item(f"a:{created.id}")
+    with cols[1]:
+        upload = st.file_uploader("Upload a scenario (.yaml)", type=["yaml", "yml"], key="studio_upload")
+    if upload is not None:
+        seen: set[str] = st.session_state.setdefault(state.STUDIO_UPLOADED, set())
+        if upload.file_id not in seen:
+            seen.add(upload.file_id)
+            try:
+                text = studio.decode_upload(upload.getvalue())
+            except ValueError as exc:
+                st.error(f"{esc(upload.name)}: {exc}")
+            else:
+                created = studio.create(user, text, upload.name)
+                flash(
+                    f"Uploaded {esc(upload.name)} as a new draft."
+                    + ("" if created.checks_pass else " It has problems to fix: each is listed beside the YAML.")
+                )
+                open_item(f"a:{created.id}")
+
+
+user_items = store.authored.mine(user)
+message = st.session_state.pop(state.FLASH, None)
+st.title("Scenario studio")
+st.caption(
+    "Write scenarios for your classes, check them as you go, try them out, and publish them to your cohorts. "
+    "The shipped library is read-only; copy a library scenario to adapt it."
+)
+if message:
+    st.info(message)
+start_panel(user, user_items)
+
+by_key = {f"a:{item.id}": item for item in user_items}
+options = [*by_key, *(f"l:{sid}" for sid in library)]
+labels = {
+    # Labels change only with a title (saving re-selects it then): a changed label would drop the selection.
+    **{k: f"Yours: {item.name}" for k, item in by_key.items()},
+    **{f"l:{sid}": f"Library (read-only): {loaded.scenario.title}" for sid, loaded in library.items()},
+}
+# What is open lives in STUDIO_OPEN, not only in the selectbox: the box's labels change when a draft is saved
+# (its title, its check status), and a changed label would otherwise drop the selection.
+PICK = "studio_pick"
+set_here = OPEN_NEXT in st.session_state  # then the box's value is set directly, so it takes no index
+if set_here:
+    st.session_state[state.STUDIO_OPEN] = st.session_state[PICK] = st.session_state.pop(OPEN_NEXT)
+current = st.session_state.get(state.STUDIO_OPEN)
+if current not in options:
+    current = None
+    st.session_state.pop(state.STUDIO_OPEN, None)
+st.divider()
+
+
+def remember_pick() -> None:
+    st.session_state[state.STUDIO_OPEN] = st.session_state[PICK]
+
+
+picked = st.selectbox(
+    "Open a scenario",
+    options,
+    format_func=labels.__getitem__,
+    index=options.index(current) if current is not None and not set_here else None,
+    key=PICK,
+    placeholder="Choose",
+    on_change=remember_pick,
+)
+opened = picked if picked is not None else current
+if opened is None:
+    st.stop()
+if opened.startswith("a:"):
+    st.header(esc(by_key[opened].name))
+    edit_authored(by_key[opened])
+else:
+    st.header(esc(library[opened[2:]].scenario.title))
+    view_library(opened[2:])

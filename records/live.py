@@ -1,0 +1,503 @@
+"""Live classroom sessions: an instructor runs one scenario with a cohort, node by node.
+
+Everything lives in the database (the session's step, node and phase, who joined, every answer), so any server
+of a deployment, and any page load, sees the same class.
+
+* An instructor (or admin) starts a session for a cohort they own, on one exact scenario version, and gets a
+  short join code (the cohort codes' alphabet: no 0/O, 1/I/L).
+* Members of that cohort join with the code while the session is open. Each gets an attempt (mode "live",
+  status "live" while the class runs, so Home and Practice never offer to resume it on their own).
+* At each decision point every trainee answers once: the first answer stands, and a second click, a rerun or
+  another tab changes nothing (as in practice, where each decision is committed when it is made). The answer
+  is written with its decision row (criteria and points) in one transaction; the decision's step is the
+  class's step, so it is recorded once per point however often it is sent.
+* The host reveals the feedback (answers close), then moves the class on along the choice most trainees
+  picked (a tie goes to the choice shown first) or one the host picks. Reveal and advance name the step the
+  host's page showed, so a double click or a second tab never skips a point.
+* At an ending the session ends and each attempt with answers is finished with its points (the sum of the
+  trainee's own answers) and a score against the scenario's strongest and weakest paths. Ending early marks
+  the attempts "left", with their points and no score, as leaving a practice conversation does. An attempt
+  with no answers is marked "left" either way.
+
+Who may do what: the host, the cohort's owner and admins run the session and see its tally (counts only,
+never who chose what); participants see the session and their own answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from records import clock
+from records.access import AccessDenied, User, require_role
+from records.base import Repository
+from records.cohorts import CODE_LENGTH, new_code, normalise_code
+from records.store import NotFound, Store
+from records.tables import (
+    attempts,
+    cohort_members,
+    cohorts,
+    decision_criteria,
+    decisions,
+    live_answers,
+    live_participants,
+    live_sessions,
+    users,
+)
+from scenarios import LoadedScenario, Rubric
+from scoring.live import most_chosen
+from scoring.scorer import score, strongest_path, weakest_path
+
+PHASES = ("asking", "revealed", "ended")
+MODE = "live"
+"""The attempts' mode; their status is "live" while the class runs."""
+
+
+class LiveError(ValueError):
+    """A live-class request that cannot be done; the message is safe to show."""
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    id: int
+    code: str
+    cohort_id: int
+    cohort_name: str
+    host_id: int
+    host_name: str
+    scenario_id: str
+    content_hash: str
+    step: int
+    node_id: str
+    phase: str
+    started_at: datetime
+    step_started_at: datetime
+    ended_at: datetime | None
+    ending_id: str | None
+
+    @property
+    def ended(self) -> bool:
+        return self.phase == "ended"
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A participant's place in a session: their attempt and their answer at the class's current step."""
+
+    session: LiveSession
+    attempt_id: int
+    answer: str | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The host's view of the current step: how many joined and answered, and the count per choice."""
+
+    session: LiveSession
+    joined: int
+    answered: int
+    counts: dict[str, int]
+
+
+def _session(row: Row[Any]) -> LiveSession:
+    return LiveSession(**{name: getattr(row, name) for name in LiveSession.__dataclass_fields__})
+
+
+class LiveSessions(Repository):
+    # ------------------------------------------------------------------ reading
+    @staticmethod
+    def _select() -> Select[Any]:
+        host = users.alias("host")
+        return (
+            select(live_sessions, cohorts.c.name.label("cohort_name"), host.c.name.label("host_name"))
+            .join(cohorts, cohorts.c.id == live_sessions.c.cohort_id)
+            .join(host, host.c.id == live_sessions.c.host_id)
+        )
+
+    def _get(self, connection: Connection, session_id: int, *, lock: str | None = None) -> LiveSession:
+        """The session; ``lock`` "update" holds its row until commit (PostgreSQL FOR UPDATE), "share" keeps it
+        from changing meanwhile (FOR SHARE). SQLite's BEGIN IMMEDIATE already serialises writers."""
+        if lock is not None:
+            locking = select(live_sessions.c.id).where(live_sessions.c.id == session_id)
+            connection.execute(locking.with_for_update(read=lock == "share"))
+        row = connection.execute(self._select().where(live_sessions.c.id == session_id)).first()
+        if row is None:
+            raise NotFound(f"There is no live class {session_id}.")
+        return _session(row)
+
+    @staticmethod
+    def _may_host(connection: Connection, actor: User, session: LiveSession) -> bool:
+        if actor.role == "admin" or actor.id == session.host_id:
+            return True
+        owner = connection.execute(select(cohorts.c.owner_id).where(cohorts.c.id == session.cohort_id)).scalar()
+        return actor.role == "instructor" and owner == actor.id
+
+    def _hosted(self, connection: Connection, actor: User, session_id: int, *, lock: str | None = None) -> LiveSession:
+        session = self._get(connection, session_id, lock=lock)
+        if not self._may_host(connection, actor, session):
+            raise AccessDenied("Only the instructor running this live class (or an admin) can do that.")
+        return session
+
+    @staticmethod
+    def _participant(connection: Connection, actor: User, session_id: int, *, lock: bool = False) -> Row[Any] | None:
+        query = select(live_participants).where(
+            live_participants.c.session_id == session_id, live_participants.c.user_id == actor.id
+        )
+        if lock:
+            query = query.with_for_update()
+        return connection.execute(query).first()
+
+    def get(self, actor: User, session_id: int) -> LiveSession:
+        """The session, for its host (or the cohort's owner, or an admin) and its participants."""
+        with self._read() as connection:
+            session = self._get(connection, session_id)
+            if self._may_host(connection, actor, session) or self._participant(connection, actor, session_id):
+                return session
+        raise NotFound(f"There is no live class {session_id}.")
+
+    def hosting(self, actor: User) -> LiveSession | None:
+        """The open session this actor started most recently, if any."""
+        with self._read() as connection:
+            row = connection.execute(
+                self._select()
+                .where(live_sessions.c.host_id == actor.id, live_sessions.c.phase != "ended")
+                .order_by(live_sessions.c.started_at.desc(), live_sessions.c.id.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else _session(row)
+
+    def seat(self, actor: User, session_id: int | None = None) -> Seat | None:
+        """The actor's seat in ``session_id``, or (without it) in the open session they joined most recently."""
+        query = self._select().join(live_participants, live_participants.c.session_id == live_sessions.c.id)
+        query = query.add_columns(live_participants.c.attempt_id).where(live_participants.c.user_id == actor.id)
+        if session_id is None:
+            query = query.where(live_sessions.c.phase != "ended")
+        else:
+            query = query.where(live_sessions.c.id == session_id)
+        with self._read() as connection:
+            row = connection.execute(
+                query.order_by(live_participants.c.joined_at.desc(), live_sessions.c.id.desc()).limit(1)
+            ).first()
+            if row is None:
+                return None
+            return self._seat(connection, actor, _session(row), int(row.attempt_id))
+
+    @staticmethod
+    def _seat(connection: Connection, actor: User, session: LiveSession, attempt_id: int) -> Seat:
+        answer = connection.execute(
+            select(live_answers.c.choice_id).where(
+                live_answers.c.session_id == session.id,
+                live_answers.c.step == session.step,
+                live_answers.c.user_id == actor.id,
+            )
+        ).scalar()
+        return Seat(session, attempt_id, None if answer is None else str(answer))
+
+    def recent(self, actor: User, since: datetime) -> LiveSession | None:
+        """The latest session the actor hosted or joined that ended at or after ``since``."""
+        joined = select(live_participants.c.session_id).where(live_participants.c.user_id == actor.id)
+        with self._read() as connection:
+            row = connection.execute(
+                self._select()
+                .where(
+                    live_sessions.c.phase == "ended",
+                    live_sessions.c.ended_at >= since,
+                    (live_sessions.c.host_id == actor.id) | live_sessions.c.id.in_(joined),
+                )
+                .order_by(live_sessions.c.ended_at.desc(), live_sessions.c.id.desc())
+                .limit(1)
+            ).first()
+        return None if row is None else _session(row)
+
+    def tally(self, actor: User, session_id: int) -> Tally:
+        """For the host: joined, answered, and how many picked each choice at the current step."""
+        with self._read() as connection:
+            session = self._hosted(connection, actor, session_id)
+            joined = connection.execute(
+                select(func.count()).select_from(live_participants).where(live_participants.c.session_id == session_id)
+            ).scalar_one()
+            counts = self._counts(connection, session)
+        return Tally(session, int(joined), sum(counts.values()), counts)
+
+    @staticmethod
+    def _counts(connection: Connection, session: LiveSession) -> dict[str, int]:
+        rows = connection.execute(
+            select(live_answers.c.choice_id, func.count())
+            .where(live_answers.c.session_id == session.id, live_answers.c.step == session.step)
+            .group_by(live_answers.c.choice_id)
+        ).all()
+        return {str(choice_id): int(n) for choice_id, n in rows}
+
+    # ---------------------------------------------------------------- the host
+    def start(self, actor: User, cohort_id: int, loaded: LoadedScenario) -> LiveSession:
+        """Open a live class of this exact scenario version for a cohort the actor owns (admins: any cohort)."""
+        require_role(actor, "instructor", "admin")
+        moment = clock.now()
+        for _ in range(10):
+            try:
+                with self._write() as connection:
+                    cohort = connection.execute(select(cohorts).where(cohorts.c.id == cohort_id)).first()
+                    if cohort is None:
+                        raise LiveError("There is no such cohort.")
+                    if actor.role != "admin" and cohort.owner_id != actor.id:
+                        raise AccessDenied("You can run a live class only with your own cohorts.")
+                    if cohort.archived:
+                        raise LiveError("This cohort is archived. Unarchive it on the Cohorts page to run a live class.")
+                    running = connection.execute(
+                        select(live_sessions.c.code).where(live_sessions.c.host_id == actor.id, live_sessions.c.phase != "ended")
+                    ).scalar()
+                    if running is not None:
+                        raise LiveError(f"You already have a live class running (code {running}). End it first.")
+                    Store._remember(connection, loaded.id, loaded.content_hash, loaded.text)
+                    new_id = connection.execute(
+                        insert(live_sessions).values(
+                            code=new_code(),
+                            cohort_id=cohort_id,
+                            host_id=actor.id,
+                            scenario_id=loaded.id,
+                            content_hash=loaded.content_hash,
+                            step=1,
+                            node_id=loaded.scenario.start,
+                            phase="asking",
+                            started_at=moment,
+                            step_started_at=moment,
+                            updated_at=moment,
+                        )
+                    ).inserted_primary_key
+                    assert new_id is not None
+                    return self._get(connection, int(new_id[0]))
+            except IntegrityError:  # pragma: no cover - a code collision: 31**6 codes, so rare
+                continue
+        raise LiveError("Could not make a unique join code; please try again.")  # pragma: no cover
+
+    def reveal(self, actor: User, session_id: int, *, step: int) -> LiveSession:
+        """Show the feedback for ``step`` (the step the host's page showed) and close its answers. Revealing a
+        step that is no longer current, or twice, changes nothing."""
+        with self._write() as connection:
+            session = self._hosted(connection, actor, session_id, lock="update")
+            if session.phase == "asking" and session.step == step:
+                connection.execute(
+                    update(live_sessions).where(live_sessions.c.id == session_id).values(phase="revealed", updated_at=clock.now())
+                )
+                session = self._get(connection, session_id)
+            return session
+
+    def advance(
+        self, actor: User, session_id: int, *, step: int, follow: str | None, loaded: LoadedScenario, rubric: Rubric
+    ) -> LiveSession:
+        """Move the class on from ``step`` along ``follow`` (a choice id), or, when None, the choice picked most.
+        Reaching an ending ends the session and finishes the attempts. A stale ``step`` changes nothing."""
+        with self._write() as connection:
+            session = self._hosted(connection, actor, session_id, lock="update")
+            self._check_version(session, loaded)
+            if session.ended or session.step != step:
+                return session
+            if session.phase != "revealed":
+                raise LiveError("Reveal the feedback before moving on, so everyone sees it.")
+            node = loaded.scenario.nodes[session.node_id]
+            choice_id = follow if follow is not None else most_chosen(node, self._counts(connection, session))
+            if choice_id is None:
+                raise LiveError("No one has answered yet. Pick a response for the class to follow.")
+            by_id = {c.id: c for c in node.choices}
+            if choice_id not in by_id:
+                raise LiveError(f"'{choice_id}' is not a response at this point.")
+            target = by_id[choice_id].next
+            moment = clock.now()
+            if target in loaded.scenario.endings:
+                strongest = strongest_path(loaded.scenario, rubric).points
+                weakest = weakest_path(loaded.scenario, rubric).points
+                self._close(connection, session, moment, ending_id=target, bounds=(strongest, weakest))
+            else:
+                connection.execute(
+                    update(live_sessions)
+                    .where(live_sessions.c.id == session_id)
+                    .values(step=session.step + 1, node_id=target, phase="asking", step_started_at=moment, updated_at=moment)
+                )
+                connection.execute(
+                    update(attempts)
+                    .where(attempts.c.id.in_(self._attempt_ids(session_id)), attempts.c.status == MODE)
+                    .values(current_node=target, updated_at=moment)
+                )
+            return self._get(connection, session_id)
+
+    def end(self, actor: User, session_id: int) -> LiveSession:
+        """End the class early: attempts are marked "left" with their points so far and no score."""
+        with self._write() as connection:
+            session = self._hosted(connection, actor, session_id, lock="update")
+            if not session.ended:
+                self._close(connection, session, clock.now(), ending_id=None, bounds=None)
+            return self._get(connection, session_id)
+
+    @staticmethod
+    def _attempt_ids(session_id: int) -> Select[Any]:
+        return select(live_participants.c.attempt_id).where(live_participants.c.session_id == session_id)
+
+    def _close(
+        self,
+        connection: Connection,
+        session: LiveSession,
+        moment: datetime,
+        *,
+        ending_id: str | None,
+        bounds: tuple[int, int] | None,
+    ) -> None:
+        connection.execute(
+            update(live_sessions)
+            .where(live_sessions.c.id == session.id)
+            .values(phase="ended", ended_at=moment, updated_at=moment, ending_id=ending_id)
+        )
+        totals = connection.execute(
+            select(live_participants.c.attempt_id, func.count(decisions.c.id), func.coalesce(func.sum(decisions.c.points), 0))
+            .select_from(live_participants)
+            .outerjoin(decisions, decisions.c.attempt_id == live_participants.c.attempt_id)
+            .where(live_participants.c.session_id == session.id)
+            .group_by(live_participants.c.attempt_id)
+        ).all()
+        for attempt_id, answered, points in totals:
+            values: dict[str, object] = {"updated_at": moment}
+            if answered and bounds is not None and ending_id is not None:
+                values |= {
+                    "status": "finished",
+                    "finished_at": moment,
+                    "ending_id": ending_id,
+                    "points": int(points),
+                    "score": score(int(points), *bounds),
+                    "current_node": ending_id,
+                }
+            else:
+                values |= {"status": "left", "points": int(points) if answered else None}
+            connection.execute(update(attempts).where(attempts.c.id == attempt_id, attempts.c.status == MODE).values(**values))
+
+    @staticmethod
+    def _check_version(session: LiveSession, loaded: LoadedScenario) -> None:
+        if loaded.content_hash != session.content_hash:
+            raise LiveError("This is not the scenario version the live class is using.")
+
+    # ------------------------------------------------------------ the trainees
+    def join(self, actor: User, code: str) -> Seat:
+        """Join the open session with this code; only members of its cohort may. Joining again keeps the seat."""
+        wanted = normalise_code(code)
+        if len(wanted) != CODE_LENGTH:
+            raise LiveError(f"A live class code has {CODE_LENGTH} letters and numbers, like K7M2QX. Please check it.")
+        moment = clock.now()
+        found: int | None = None
+        try:
+            with self._write() as connection:
+                found = connection.execute(select(live_sessions.c.id).where(live_sessions.c.code == wanted)).scalar()
+                session = None if found is None else self._get(connection, found, lock="share")  # no advance meanwhile
+                if session is None or session.ended:
+                    raise LiveError("No live class is running with that code. Please check it with your instructor.")
+                archived = connection.execute(select(cohorts.c.archived).where(cohorts.c.id == session.cohort_id)).scalar()
+                seat = self._participant(connection, actor, session.id)
+                if seat is not None:
+                    return self._seat(connection, actor, session, int(seat.attempt_id))
+                if archived:
+                    raise LiveError(
+                        "This class's cohort is archived, so its live class cannot be joined. Please ask your instructor."
+                    )
+                member = connection.execute(
+                    select(cohort_members.c.user_id).where(
+                        cohort_members.c.cohort_id == session.cohort_id, cohort_members.c.user_id == actor.id
+                    )
+                ).first()
+                if member is None:
+                    raise LiveError(
+                        f"This live class is for the members of “{session.cohort_name}”. If that is your class, join the "
+                        "cohort first with its code (on the Account page), then join the live class again."
+                    )
+                attempt_id = connection.execute(
+                    insert(attempts).values(
+                        user_id=actor.id,
+                        scenario_id=session.scenario_id,
+                        content_hash=session.content_hash,
+                        mode=MODE,
+                        status=MODE,
+                        current_node=session.node_id,
+                        started_at=moment,
+                        updated_at=moment,
+                    )
+                ).inserted_primary_key
+                assert attempt_id is not None
+                connection.execute(
+                    insert(live_participants).values(
+                        session_id=session.id, user_id=actor.id, attempt_id=int(attempt_id[0]), joined_at=moment
+                    )
+                )
+                return self._seat(connection, actor, session, int(attempt_id[0]))
+        except IntegrityError:
+            # This trainee joined from another tab or server a moment ago: keep that seat.
+            seat_now = None if found is None else self.seat(actor, found)
+            if seat_now is None:
+                raise
+            return seat_now
+
+    def answer(self, actor: User, session_id: int, *, step: int, choice_id: str, loaded: LoadedScenario, rubric: Rubric) -> Seat:
+        """Record the actor's answer at ``step`` with its decision (criteria and points). The first answer at a
+        step stands: answering again returns the seat unchanged."""
+        moment = clock.now()
+        try:
+            with self._write() as connection:
+                session = self._get(connection, session_id, lock="share")
+                participant = self._participant(connection, actor, session_id, lock=True)
+                if participant is None:
+                    raise AccessDenied("Join this live class with its code first.")
+                self._check_version(session, loaded)
+                attempt_id = int(participant.attempt_id)
+                existing = connection.execute(
+                    select(live_answers.c.choice_id).where(
+                        live_answers.c.session_id == session_id,
+                        live_answers.c.step == step,
+                        live_answers.c.user_id == actor.id,
+                    )
+                ).first()
+                if existing is not None:
+                    return self._seat(connection, actor, session, attempt_id)
+                if session.ended:
+                    raise LiveError("This live class has ended.")
+                if step != session.step:
+                    raise LiveError("The class has moved on. Here is where it is now.")
+                if session.phase != "asking":
+                    raise LiveError("The feedback for this point is already showing, so answers are closed.")
+                choice = next((c for c in loaded.scenario.nodes[session.node_id].choices if c.id == choice_id), None)
+                if choice is None:
+                    raise LiveError(f"'{choice_id}' is not a response at this point.")
+                connection.execute(
+                    insert(live_answers).values(
+                        session_id=session_id,
+                        step=step,
+                        user_id=actor.id,
+                        node_id=session.node_id,
+                        choice_id=choice_id,
+                        answered_at=moment,
+                    )
+                )
+                shown = max(session.step_started_at, participant.joined_at)
+                decision_id = connection.execute(
+                    insert(decisions).values(
+                        attempt_id=attempt_id,
+                        step=step,
+                        node_id=session.node_id,
+                        choice_id=choice_id,
+                        points=rubric.points(choice.criteria),
+                        time_taken_ms=max(0, int((moment - shown).total_seconds() * 1000)),
+                        decided_at=moment,
+                    )
+                ).inserted_primary_key
+                assert decision_id is not None
+                criteria = sorted(set(choice.criteria))
+                if criteria:
+                    connection.execute(
+                        insert(decision_criteria), [{"decision_id": int(decision_id[0]), "criterion_id": c} for c in criteria]
+                    )
+                connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(updated_at=moment))
+                return self._seat(connection, actor, session, attempt_id)
+        except IntegrityError:
+            # The same answer arrived from another tab or server between our check and our insert: keep theirs.
+            seat = self.seat(actor, session_id)
+            if seat is None:  # pragma: no cover - the seat was there a moment ago
+                raise
+            return seat

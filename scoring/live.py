@@ -1,0 +1,181 @@
+"""Live classroom mode, the pure part: how the class's answers at one decision point are spread over its
+choices (a frame and a plotly figure), which choice the class picked most, and discussion prompts.
+
+Before the instructor reveals the feedback nothing here gives away which response is strongest: choices keep
+the order and letters the trainees see, every bar has the same colour, and the frame has no ``kind`` column.
+After the reveal each choice is named "possibility", "pitfall" or "possibility and pitfall" in words (and the
+bars differ in colour and pattern too, never by colour alone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from scenarios import Node, Rubric, Scenario
+from scoring.charts import FONT, PITFALL_COLOUR, POSSIBILITY_COLOUR
+from scoring.scorer import feedback
+
+LETTERS = "ABCDEFGHIJ"
+NEUTRAL_COLOUR = "#6B6B6B"  # before the reveal: one colour for every choice
+MIXED_COLOUR = "#CC79A7"  # Okabe-Ito reddish purple
+SHORT = 44
+"""Characters of a response kept in chart labels (the table beside the chart has the full text)."""
+
+KIND_STYLE = {
+    "possibility (strongest)": (POSSIBILITY_COLOUR, ""),
+    "possibility": (POSSIBILITY_COLOUR, "."),
+    "possibility and pitfall": (MIXED_COLOUR, "/"),
+    "pitfall": (PITFALL_COLOUR, "x"),
+}
+KIND_OF_VERDICT = {
+    "strongest": "possibility (strongest)",
+    "helpful": "possibility",
+    "mixed": "possibility and pitfall",
+    "pitfall": "pitfall",
+}
+COLUMNS = ["choice", "choice_id", "response", "trainees", "share"]
+
+
+def shorten(text: str, width: int = SHORT) -> str:
+    """``text`` cut at a word boundary to at most ``width`` characters, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def letter(index: int) -> str:
+    return LETTERS[index]
+
+
+def kind_of(scenario: Scenario, node_id: str, choice_id: str, rubric: Rubric) -> str:
+    """'possibility (strongest)', 'possibility', 'possibility and pitfall' or 'pitfall', from the scorer's verdict."""
+    return KIND_OF_VERDICT[feedback(scenario, node_id, choice_id, rubric).verdict]
+
+
+def distribution(scenario: Scenario, node_id: str, counts: Mapping[str, int], rubric: Rubric, *, revealed: bool) -> pd.DataFrame:
+    """One row per choice at ``node_id``, in the order trainees see them: letter, id, full response text, how many
+    trainees picked it and their share (whole percent of those who answered). After the reveal, a ``kind`` column
+    names each choice in words."""
+    node: Node = scenario.nodes[node_id]
+    answered = sum(counts.get(c.id, 0) for c in node.choices)
+    rows: list[dict[str, object]] = []
+    for index, choice in enumerate(node.choices):
+        picked = int(counts.get(choice.id, 0))
+        row: dict[str, object] = {
+            "choice": letter(index),
+            "choice_id": choice.id,
+            "response": choice.say,
+            "trainees": picked,
+            "share": round(100 * picked / answered) if answered else 0,
+        }
+        if revealed:
+            row["kind"] = kind_of(scenario, node_id, choice.id, rubric)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=[*COLUMNS, "kind"] if revealed else COLUMNS)
+
+
+def distribution_chart(frame: pd.DataFrame) -> go.Figure:
+    """Horizontal bars, choice A at the top, each labelled with its letter and shortened text and showing the count
+    and share in text; after the reveal (a ``kind`` column) each label names the kind on a second line and the bars
+    differ in colour and pattern."""
+    revealed = "kind" in frame.columns
+    labels = [f"{c}. {shorten(str(r))}" for c, r in zip(frame["choice"], frame["response"], strict=True)]
+    counts = [int(n) for n in frame["trainees"]]
+    shares = [int(s) for s in frame["share"]]
+    texts = [f"{n} · {s}%" for n, s in zip(counts, shares, strict=True)]
+    if revealed:
+        kinds = [str(k) for k in frame["kind"]]
+        labels = [f"{label}<br><i>{k}</i>" for label, k in zip(labels, kinds, strict=True)]
+        colours = [KIND_STYLE[k][0] for k in kinds]
+        patterns = [KIND_STYLE[k][1] for k in kinds]
+    else:
+        colours = [NEUTRAL_COLOUR] * len(labels)
+        patterns = [""] * len(labels)
+    fig = go.Figure(
+        go.Bar(
+            x=counts,
+            y=labels,
+            orientation="h",
+            name="Trainees",
+            marker={"color": colours, "pattern": {"shape": patterns, "fgcolor": "white"}},
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}<br>%{text}<extra></extra>",
+        )
+    )
+    top = max([*counts, 1])
+    fig.update_layout(
+        meta={"title": "How the class answered"},
+        font=FONT,
+        height=120 + 60 * len(labels),
+        margin={"l": 10, "r": 10, "t": 20, "b": 10},
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        showlegend=False,
+    )
+    fig.update_xaxes(title="Trainees", range=[0, top * 1.25 + 0.5], dtick=max(1, top // 5), linecolor="#444", showgrid=False)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels[::-1], automargin=True, linecolor="#444")
+    return fig
+
+
+def most_chosen(node: Node, counts: Mapping[str, int]) -> str | None:
+    """The choice most trainees picked; a tie goes to the one shown first. None when no one answered."""
+    best: str | None = None
+    best_count = 0
+    for choice in node.choices:
+        picked = counts.get(choice.id, 0)
+        if picked > best_count:
+            best, best_count = choice.id, picked
+    return best
+
+
+STAGE_PROMPTS: dict[str, tuple[str, ...]] = {
+    "not-ready": (
+        "{name} has not said they want to plan. What would real support look like here without a goal, a plan or a step?",
+        "How could a response honour {name}'s right to set their own course, and keep the door open for later?",
+    ),
+    "contemplating": (
+        "{name} is thinking about a change and is not sure yet. How could a response hold both sides without pushing "
+        "toward a plan?",
+        "What might happen to the conversation if steps or a plan came now, before {name} has signalled readiness?",
+    ),
+    "preparing": (
+        "Which of {name}'s words signal readiness to plan: resolve, a question about change, a picture of a new future?",
+        "How could you check gently that {name} wants to plan now, and then let them name the first small step?",
+    ),
+    "acting": (
+        "{name} is taking steps. How could you help them notice progress and agree how they will know it is working?",
+        "What back-up plan might help {name} if the next step does not go as planned?",
+    ),
+    "maintaining": (
+        "{name} is keeping a change going. What would they keep, stop or try next, in their own words?",
+        "How could you celebrate what {name} has done and still make room for new goals and dreams?",
+    ),
+}
+
+
+def discussion_prompts(scenario: Scenario, node_id: str, counts: Mapping[str, int], rubric: Rubric) -> list[str]:
+    """Questions for the class after the reveal: where the peer is (their line and readiness stage), what the
+    stage asks of a peer specialist, and, from the answers, a split class or a popular pitfall."""
+    node = scenario.nodes[node_id]
+    name = scenario.peer.name
+    prompts = [f"What in what {name} just said points to where they are right now?"]
+    prompts += [p.format(name=name) for p in STAGE_PROMPTS[node.readiness]]
+    picked = [c for c in node.choices if counts.get(c.id, 0) > 0]
+    if len(picked) >= 2:
+        prompts.append(f"The class chose different responses. What does each of them assume about where {name} is?")
+    top = most_chosen(node, counts)
+    if top is not None and feedback(scenario, node_id, top, rubric).pitfalls:
+        prompts.append(
+            "The response chosen most falls into a pitfall. What made it tempting, and how would you put the stronger "
+            "response in your own words?"
+        )
+    return prompts

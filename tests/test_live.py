@@ -1,0 +1,502 @@
+"""Live classroom mode: the records layer (records/live.py), the pure distribution and prompts (scoring/live.py),
+and the page with one instructor and three trainees in separate AppTest sessions.
+
+The scenario is tests/fixtures/good/mini.yaml. Its points, by hand: at 'open', reflect +2, plan -1, mixed 0
+(+1 listening, -1 dictating); at 'ready', pen +2, explore -1, judge -2. Strongest path reflect+pen = +4; weakest
+mixed+judge = -2, so score = round(100 * (points + 2) / 6).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from records import AccessDenied, Store, User, clock
+from records.live import LiveError
+from scenarios import LoadedScenario, Rubric
+from scoring.live import discussion_prompts, distribution, distribution_chart, most_chosen, shorten
+from tests.conftest import app_for, make_user, session_for
+
+A_REFLECT = "You keep coming back to it, and you're not sure yet."
+
+
+@contextmanager
+def refused(kind: type[Exception], message: str) -> Iterator[None]:
+    """The block raises ``kind`` with exactly ``message``."""
+    with pytest.raises(kind) as caught:
+        yield
+    assert str(caught.value) == message
+
+
+@pytest.fixture
+def school(store: Store) -> dict[str, object]:
+    """An instructor, their cohort, and four trainees in it; plus an outsider who is in no cohort."""
+    ivan = make_user(store, "Ivan", "instructor")
+    cohort = store.cohorts.create(ivan, "Tuesday evenings")
+    people: dict[str, object] = {"ivan": ivan, "cohort": cohort, "out": make_user(store, "Otto")}
+    for name in ("Tia", "Uma", "Vic", "Wes"):
+        user = make_user(store, name)
+        store.cohorts.join(user, cohort.join_code)
+        people[name.lower()] = user
+    return people
+
+
+def answer(store: Store, user: User, session_id: int, step: int, choice: str, mini: LoadedScenario, rubric: Rubric):  # type: ignore[no-untyped-def]
+    return store.live.answer(user, session_id, step=step, choice_id=choice, loaded=mini, rubric=rubric)
+
+
+# ------------------------------------------------------------------ records
+def test_start_gives_a_code_and_keeps_the_version(store, school, mini):
+    ivan = school["ivan"]
+    session = store.live.start(ivan, school["cohort"].id, mini)
+    assert len(session.code) == 6 and set(session.code) <= set("ABCDEFGHJKMNPQRSTUVWXYZ23456789")
+    assert (session.step, session.node_id, session.phase, session.cohort_name, session.host_name) == (
+        1,
+        "open",
+        "asking",
+        "Tuesday evenings",
+        "Ivan",
+    )
+    assert store.version_source(mini.content_hash) == mini.text
+    assert store.live.hosting(ivan) == session
+    with refused(LiveError, f"You already have a live class running (code {session.code}). End it first."):
+        store.live.start(ivan, school["cohort"].id, mini)
+
+
+def test_only_instructors_start_and_only_with_their_own_open_cohorts(store, school, mini):
+    with refused(AccessDenied, "This needs the instructor or admin role."):
+        store.live.start(school["tia"], school["cohort"].id, mini)
+    other = make_user(store, "Olga", "instructor")
+    with refused(AccessDenied, "You can run a live class only with your own cohorts."):
+        store.live.start(other, school["cohort"].id, mini)
+    store.cohorts.archive(school["ivan"], school["cohort"].id)
+    with refused(LiveError, "This cohort is archived. Unarchive it on the Cohorts page to run a live class."):
+        store.live.start(school["ivan"], school["cohort"].id, mini)
+
+
+def test_joining(store, school, mini):
+    session = store.live.start(school["ivan"], school["cohort"].id, mini)
+    tia = school["tia"]
+    with refused(LiveError, "A live class code has 6 letters and numbers, like K7M2QX. Please check it."):
+        store.live.join(tia, "ABC")
+    wrong = "ABCDEF" if session.code != "ABCDEF" else "ABCDEG"
+    with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
+        store.live.join(tia, wrong)
+    not_a_member = (
+        "This live class is for the members of “Tuesday evenings”. If that is your class, join the cohort first with "
+        "its code (on the Account page), then join the live class again."
+    )
+    with refused(LiveError, not_a_member):
+        store.live.join(school["out"], session.code)
+    spaced = f" {session.code[:3].lower()}-{session.code[3:]} "  # typed on a phone: lower case, a dash, spaces
+    seat = store.live.join(tia, spaced)
+    assert (seat.session.id, seat.answer) == (session.id, None)
+    attempt = store.attempt(tia, seat.attempt_id)
+    assert (attempt.mode, attempt.status, attempt.current_node, attempt.content_hash) == (
+        "live",
+        "live",
+        "open",
+        mini.content_hash,
+    )
+    assert store.live.join(tia, session.code).attempt_id == seat.attempt_id  # joining again keeps the seat
+    assert store.active_attempts(tia) == []  # Home and Practice never offer to resume a live attempt
+    assert store.live.seat(tia) == seat
+
+    store.cohorts.archive(school["ivan"], school["cohort"].id)
+    with refused(LiveError, "This class's cohort is archived, so its live class cannot be joined. Please ask your instructor."):
+        store.live.join(school["uma"], session.code)
+    assert store.live.join(tia, session.code).attempt_id == seat.attempt_id  # already in: keeps their seat
+    store.cohorts.archive(school["ivan"], school["cohort"].id, False)
+    store.live.end(school["ivan"], session.id)
+    with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
+        store.live.join(school["uma"], session.code)
+
+
+def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, mini, rubric):
+    ivan, tia, uma, vic, wes = (school[k] for k in ("ivan", "tia", "uma", "vic", "wes"))
+    session = store.live.start(ivan, school["cohort"].id, mini)
+    seats = {u.name: store.live.join(u, session.code) for u in (tia, uma, vic, wes)}
+
+    # Step 1 ('open'): two reflect, one mixed; Wes never answers in this class.
+    assert answer(store, tia, session.id, 1, "reflect", mini, rubric).answer == "reflect"
+    assert answer(store, tia, session.id, 1, "plan", mini, rubric).answer == "reflect"  # the first answer stands
+    answer(store, uma, session.id, 1, "reflect", mini, rubric)
+    answer(store, vic, session.id, 1, "mixed", mini, rubric)
+    with refused(LiveError, "'nope' is not a response at this point."):
+        answer(store, wes, session.id, 1, "nope", mini, rubric)
+    with refused(AccessDenied, "Join this live class with its code first."):
+        answer(store, school["out"], session.id, 1, "reflect", mini, rubric)
+    tally = store.live.tally(ivan, session.id)
+    assert (tally.joined, tally.answered, tally.counts) == (4, 3, {"reflect": 2, "mixed": 1})
+    with pytest.raises(AccessDenied):
+        store.live.tally(tia, session.id)  # counts are for the host
+
+    with refused(LiveError, "Reveal the feedback before moving on, so everyone sees it."):
+        store.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)
+    with pytest.raises(AccessDenied):
+        store.live.reveal(tia, session.id, step=1)
+    assert store.live.reveal(ivan, session.id, step=1).phase == "revealed"
+    assert store.live.reveal(ivan, session.id, step=1).phase == "revealed"  # twice: nothing more
+    with refused(LiveError, "The feedback for this point is already showing, so answers are closed."):
+        answer(store, wes, session.id, 1, "plan", mini, rubric)
+
+    moved = store.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)  # most chose reflect
+    assert (moved.step, moved.node_id, moved.phase) == (2, "ready", "asking")
+    again = store.live.advance(ivan, session.id, step=1, follow="plan", loaded=mini, rubric=rubric)  # a double click
+    assert (again.step, again.node_id) == (2, "ready")
+    assert store.attempt(tia, seats["Tia"].attempt_id).current_node == "ready"
+    with refused(LiveError, "The class has moved on. Here is where it is now."):
+        answer(store, wes, session.id, 1, "plan", mini, rubric)
+
+    # Step 2 ('ready'): one pen, one judge, Vic explores. A tie between pen and judge goes to the first shown.
+    answer(store, tia, session.id, 2, "pen", mini, rubric)
+    answer(store, uma, session.id, 2, "judge", mini, rubric)
+    answer(store, vic, session.id, 2, "explore", mini, rubric)
+    assert store.live.tally(ivan, session.id).counts == {"pen": 1, "judge": 1, "explore": 1}
+    store.live.reveal(ivan, session.id, step=2)
+    ended = store.live.advance(ivan, session.id, step=2, follow=None, loaded=mini, rubric=rubric)
+    assert (ended.phase, ended.ending_id, ended.ended) == ("ended", "good", True)
+    assert store.live.hosting(ivan) is None and store.live.seat(tia) is None
+    assert store.live.recent(tia, clock.now() - timedelta(minutes=1)) == ended
+
+    def result(user: User) -> tuple[object, ...]:
+        attempt = store.attempt(user, seats[user.name].attempt_id)
+        return attempt.status, attempt.ending_id, attempt.points, attempt.score
+
+    assert result(tia) == ("finished", "good", 4, 100)  # +2 +2 = the strongest path
+    assert result(uma) == ("finished", "good", 0, 33)  # +2 -2: round(100 * 2 / 6)
+    assert result(vic) == ("finished", "good", -1, 17)  # 0 -1: round(100 * 1 / 6)
+    assert result(wes) == ("left", None, None, None)  # joined, never answered: nothing to score
+
+    recorded = store.decisions(uma, seats["Uma"].attempt_id)
+    assert [(d.step, d.node_id, d.choice_id, d.points, d.criteria) for d in recorded] == [
+        (1, "open", "reflect", 2, ("po.exploration-is-valid", "po.reflective-listening")),
+        (2, "ready", "judge", -2, ("pf.dictating", "pf.judging-goal")),
+    ]
+    assert store.decisions(wes, seats["Wes"].attempt_id) == []
+    # The instructor sees their trainees' live attempts like any other (their cohort), with the scores.
+    assert store.attempts_frame(ivan, tia.id)[["mode", "status", "score"]].to_dict("records") == [
+        {"mode": "live", "status": "finished", "score": 100}
+    ]
+
+
+def test_following_a_chosen_response_and_ending_early(store, school, mini, rubric):
+    ivan, tia, uma = school["ivan"], school["tia"], school["uma"]
+    session = store.live.start(ivan, school["cohort"].id, mini)
+    tia_seat, uma_seat = store.live.join(tia, session.code), store.live.join(uma, session.code)
+    store.live.reveal(ivan, session.id, step=1)
+    with refused(LiveError, "No one has answered yet. Pick a response for the class to follow."):
+        store.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)
+    moved = store.live.advance(ivan, session.id, step=1, follow="mixed", loaded=mini, rubric=rubric)
+    assert moved.node_id == "ready"
+    answer(store, tia, session.id, 2, "explore", mini, rubric)
+    ended = store.live.end(ivan, session.id)
+    assert (ended.phase, ended.ending_id) == ("ended", None)
+    assert store.live.end(ivan, session.id) == ended  # ending twice changes nothing
+    tia_attempt = store.attempt(tia, tia_seat.attempt_id)
+    assert (tia_attempt.status, tia_attempt.points, tia_attempt.score, tia_attempt.ending_id) == ("left", -1, None, None)
+    uma_attempt = store.attempt(uma, uma_seat.attempt_id)
+    assert (uma_attempt.status, uma_attempt.points, uma_attempt.score) == ("left", None, None)
+    with refused(LiveError, "This live class has ended."):
+        answer(store, uma, session.id, 2, "pen", mini, rubric)
+
+
+def test_an_admin_and_the_cohort_owner_may_run_it_others_may_not_see_it(store, school, mini):
+    admin = make_user(store, "Ada", "admin")
+    session = store.live.start(admin, school["cohort"].id, mini)  # an admin, with someone else's cohort
+    assert store.live.get(school["ivan"], session.id).host_name == "Ada"  # the cohort's owner
+    assert store.live.reveal(school["ivan"], session.id, step=1).phase == "revealed"
+    from records.store import NotFound
+
+    with pytest.raises(NotFound):
+        store.live.get(school["tia"], session.id)  # not joined yet
+    store.live.join(school["tia"], session.code)
+    assert store.live.get(school["tia"], session.id).id == session.id
+
+
+def test_two_servers_share_one_class(isolated_data, school, mini, rubric):
+    first, second = Store.open(isolated_data), Store.open(isolated_data)
+    try:
+        ivan, tia, uma = school["ivan"], school["tia"], school["uma"]
+        session = first.live.start(ivan, school["cohort"].id, mini)
+        second.live.join(tia, session.code)
+        first.live.join(uma, session.code)
+        answer(second, tia, session.id, 1, "plan", mini, rubric)
+        answer(first, tia, session.id, 1, "reflect", mini, rubric)  # the same trainee on the other server
+        answer(first, uma, session.id, 1, "plan", mini, rubric)
+        assert second.live.tally(ivan, session.id).counts == {"plan": 2}
+        second.live.reveal(ivan, session.id, step=1)
+        assert first.live.seat(tia).session.phase == "revealed"
+        first.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)  # plan -> an ending
+        assert second.live.recent(ivan, clock.now() - timedelta(minutes=1)).ending_id == "pull"
+        attempt = second.attempt(tia, second.live.seat(tia, session.id).attempt_id)
+        assert (attempt.status, attempt.points, attempt.score) == ("finished", -1, 17)
+        assert [d.choice_id for d in first.decisions(tia, attempt.id)] == ["plan"]
+    finally:
+        first.close()
+        second.close()
+
+
+def test_answers_racing_from_two_servers_count_once_each(isolated_data, store, school, mini, rubric):
+    """Each of six trainees sends two different answers at once, one to each server: one answer each stands."""
+    import threading
+
+    names = [f"Racer {n}" for n in range(6)]
+    racers = [make_user(store, name) for name in names]
+    for racer in racers:
+        store.cohorts.join(racer, school["cohort"].join_code)
+    session = store.live.start(school["ivan"], school["cohort"].id, mini)
+    servers = [Store.open(isolated_data), Store.open(isolated_data)]
+    try:
+        for racer in racers:
+            store.live.join(racer, session.code)
+        failures: list[BaseException] = []
+
+        def send(server: Store, racer: User, choice: str) -> None:
+            try:
+                answer(server, racer, session.id, 1, choice, mini, rubric)
+            except BaseException as exc:  # pragma: no cover - reported below
+                failures.append(exc)
+
+        threads = [
+            threading.Thread(target=send, args=(server, racer, choice))
+            for racer in racers
+            for server, choice in zip(servers, ("reflect", "plan"), strict=True)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert failures == []
+        tally = store.live.tally(school["ivan"], session.id)
+        assert (tally.joined, tally.answered) == (6, 6)
+        for racer in racers:
+            seat = store.live.seat(racer, session.id)
+            assert [d.choice_id for d in store.decisions(racer, seat.attempt_id)] == [seat.answer]
+    finally:
+        for server in servers:
+            server.close()
+
+
+def test_a_version_other_than_the_class_s_is_refused(store, school, mini, rubric):
+    from scenarios import load_scenario
+
+    session = store.live.start(school["ivan"], school["cohort"].id, mini)
+    store.live.join(school["tia"], session.code)
+    edited = load_scenario(mini.text.replace("Not sure, though.", "Not sure, though, honestly."), rubric)
+    with refused(LiveError, "This is not the scenario version the live class is using."):
+        answer(store, school["tia"], session.id, 1, "reflect", edited, rubric)
+
+
+# ------------------------------------------------------------------ scoring
+def test_distribution_before_and_after_the_reveal(mini, rubric):
+    before = distribution(mini.scenario, "open", {"reflect": 2, "mixed": 1}, rubric, revealed=False)
+    assert before.to_dict("records") == [
+        {"choice": "A", "choice_id": "reflect", "response": A_REFLECT, "trainees": 2, "share": 67},
+        {"choice": "B", "choice_id": "plan", "response": "Let's sign you up for classes this week.", "trainees": 0, "share": 0},
+        {
+            "choice": "C",
+            "choice_id": "mixed",
+            "response": "I hear you. You should start with the math test.",
+            "trainees": 1,
+            "share": 33,
+        },
+    ]
+    spec = json.loads(distribution_chart(before).to_json())["data"][0]
+    assert spec["y"] == [
+        "A. You keep coming back to it, and you're not…",
+        "B. Let's sign you up for classes this week.",
+        "C. I hear you. You should start with the math…",
+    ]
+    assert spec["x"] == [2, 0, 1] and spec["text"] == ["2 · 67%", "0 · 0%", "1 · 33%"]
+    assert set(spec["marker"]["color"]) == {"#6B6B6B"}  # one colour: nothing gives the strongest away
+
+    after = distribution(mini.scenario, "open", {"reflect": 2, "mixed": 1}, rubric, revealed=True)
+    assert after["kind"].tolist() == ["possibility (strongest)", "pitfall", "possibility and pitfall"]
+    spec = json.loads(distribution_chart(after).to_json())["data"][0]
+    assert spec["text"] == ["2 · 67%", "0 · 0%", "1 · 33%"]
+    assert spec["y"] == [
+        "A. You keep coming back to it, and you're not…<br><i>possibility (strongest)</i>",
+        "B. Let's sign you up for classes this week.<br><i>pitfall</i>",
+        "C. I hear you. You should start with the math…<br><i>possibility and pitfall</i>",
+    ]
+    assert spec["marker"]["pattern"]["shape"] == ["", "x", "/"]  # not by colour alone
+
+    empty = distribution(mini.scenario, "ready", {}, rubric, revealed=False)
+    assert empty["share"].tolist() == [0, 0, 0]
+
+
+def test_most_chosen_prompts_and_shorten(mini, rubric):
+    node = mini.scenario.nodes["ready"]
+    assert most_chosen(node, {}) is None
+    assert most_chosen(node, {"judge": 1, "pen": 1}) == "pen"  # a tie: the one shown first
+    assert most_chosen(node, {"judge": 2, "pen": 1}) == "judge"
+    assert discussion_prompts(mini.scenario, "ready", {"judge": 2, "pen": 1}, rubric) == [
+        "What in what Sam just said points to where they are right now?",
+        "Which of Sam's words signal readiness to plan: resolve, a question about change, a picture of a new future?",
+        "How could you check gently that Sam wants to plan now, and then let them name the first small step?",
+        "The class chose different responses. What does each of them assume about where Sam is?",
+        "The response chosen most falls into a pitfall. What made it tempting, and how would you put the stronger "
+        "response in your own words?",
+    ]
+    assert discussion_prompts(mini.scenario, "open", {"reflect": 3}, rubric) == [
+        "What in what Sam just said points to where they are right now?",
+        "Sam is thinking about a change and is not sure yet. How could a response hold both sides without pushing toward a plan?",
+        "What might happen to the conversation if steps or a plan came now, before Sam has signalled readiness?",
+    ]
+    assert shorten("one two three", 9) == "one two…"
+    assert shorten("short", 9) == "short"
+
+
+# ------------------------------------------------------------------ the page
+def texts(at: AppTest) -> list[str]:
+    found = []
+    for kind in ("markdown", "caption", "success", "info", "warning", "error"):
+        found.extend(element.value for element in at.get(kind))
+    return found
+
+
+def live_page(token: str) -> AppTest:
+    at = app_for(token)
+    at.switch_page("pages/live.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart_and_table(at: AppTest) -> tuple[dict[str, object], list[dict[str, object]]]:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)["data"][0]
+    table = at.dataframe[0].value.to_dict("records")
+    return spec, table
+
+
+@pytest.mark.apptest
+@pytest.mark.usefixtures("fixture_library")
+def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
+    tokens = {"Ivan": session_for(isolated_data, "Ivan", "instructor")}
+    tokens |= {name: session_for(isolated_data, name) for name in ("Tia", "Uma", "Vic")}
+    store = Store.open(isolated_data)
+    ivan = store.accounts.user_for_session(tokens["Ivan"])
+    cohort = store.cohorts.create(ivan, "Tuesday evenings")
+    for name in ("Tia", "Uma", "Vic"):
+        store.cohorts.join(store.accounts.user_for_session(tokens[name]), cohort.join_code)
+
+    host = live_page(tokens["Ivan"])
+    host.selectbox(key="live_scenario").set_value("mini")
+    host.button(key="live_start_submit").click().run()
+    assert not host.exception, host.exception
+    code = store.live.hosting(ivan).code
+    assert f"### Join code: `{code}`" in texts(host)
+
+    trainees = {name: live_page(tokens[name]) for name in ("Tia", "Uma", "Vic")}
+    trainees["Tia"].text_input(key="live_code").input("abc")  # a mistyped code
+    trainees["Tia"].button(key="live_join_submit").click().run()
+    assert [i.value for i in trainees["Tia"].info] == [
+        "A live class code has 6 letters and numbers, like K7M2QX. Please check it."
+    ]
+    for at in trainees.values():
+        at.text_input(key="live_code").input(code.lower())
+        at.button(key="live_join_submit").click().run()
+        assert not at.exception, at.exception
+        assert "**Sam:** I keep thinking about finishing my GED\\. Not sure, though\\." in texts(at)
+
+    picks = {"Tia": "reflect", "Uma": "plan", "Vic": "reflect"}
+    for name, choice in picks.items():
+        at = trainees[name]
+        session_id = store.live.seat(store.accounts.user_for_session(tokens[name])).session.id
+        at.button(key=f"live_choice_{session_id}_1_{choice}").click().run()
+        assert not at.exception, at.exception
+        assert "Your answer is in. Waiting for Ivan to reveal the feedback." in texts(at)
+        assert not [b for b in at.button if b.key and b.key.startswith("live_choice_")]  # no second answer to give
+    peeking = app_for(tokens["Uma"])  # Review in another tab does not show feedback the instructor has not revealed
+    peeking.switch_page("pages/review.py").run()
+    assert [i.value for i in peeking.info] == [
+        "Your conversations will be listed here, with the feedback on every choice, once you have played one."
+    ]
+    tia = trainees["Tia"]
+    tia.run()  # a rerun changes nothing
+    assert "**You:** You keep coming back to it, and you're not sure yet\\." in texts(tia)
+
+    host.run()
+    spec, table = chart_and_table(host)
+    assert spec["x"] == [2, 1, 0] and spec["text"] == ["2 · 67%", "1 · 33%", "0 · 0%"]
+    assert spec["y"][0] == "A. You keep coming back to it, and you're not…"
+    assert table == [
+        {"Choice": "A", "Response": A_REFLECT, "Trainees": 2, "Share (%)": 67},
+        {"Choice": "B", "Response": "Let's sign you up for classes this week.", "Trainees": 1, "Share (%)": 33},
+        {"Choice": "C", "Response": "I hear you. You should start with the math test.", "Trainees": 0, "Share (%)": 0},
+    ]
+    assert [m.value for m in host.metric] == ["3", "3", "0"]
+
+    session_id = store.live.hosting(ivan).id
+    host.button(key=f"live_reveal_{session_id}_1").click().run()
+    assert not host.exception, host.exception
+    spec, table = chart_and_table(host)
+    assert [label.split("<br>")[1] for label in spec["y"]] == [
+        "<i>possibility (strongest)</i>",
+        "<i>pitfall</i>",
+        "<i>possibility and pitfall</i>",
+    ]
+    assert [row["Kind"] for row in table] == ["possibility (strongest)", "pitfall", "possibility and pitfall"]
+    assert "- The class chose different responses\\. What does each of them assume about where Sam is?" in "\n".join(texts(host))
+
+    uma = trainees["Uma"]
+    uma.run()
+    said = texts(uma)
+    assert "**B\\. Let's sign you up for classes this week\\.** (your response)" in said
+    assert "**Why:** Sam has not said he is ready to plan\\." in said
+    assert "**A\\. You keep coming back to it, and you're not sure yet\\.**" in said
+    assert [w.value.split(" (")[0] for w in uma.warning] == ["**A pitfall to learn from**", "**Mixed: helpful in part**"]
+    assert uma.caption[-1].value == "Waiting for Ivan to move the class on."
+    # Her pitfall comes back in spaced review, as in practice.
+    uma_user = store.accounts.user_for_session(tokens["Uma"])
+    assert store.reviews.counts(uma_user, uma_user.id, clock.now()).due == 1
+
+    assert host.radio(key=f"live_follow_{session_id}_1").value == ""  # the response chosen most
+    host.button(key=f"live_advance_{session_id}_1").click().run()
+    assert "**Sam:** Okay\\. I think I want to do it\\. Where would I even start?" in texts(host)
+    assert [m.value for m in host.metric] == ["3", "0", "3"]
+    for at in trainees.values():
+        at.run()
+        assert "**Sam:** Okay\\. I think I want to do it\\. Where would I even start?" in texts(at)
+        assert [b.key for b in at.button if b.key and b.key.startswith("live_choice_")] == [
+            f"live_choice_{session_id}_2_pen",
+            f"live_choice_{session_id}_2_explore",
+            f"live_choice_{session_id}_2_judge",
+        ]
+
+    trainees["Tia"].button(key=f"live_choice_{session_id}_2_pen").click().run()
+    host.run()
+    host.button(key=f"live_reveal_{session_id}_2").click().run()
+    host.button(key=f"live_advance_{session_id}_2").click().run()
+    assert not host.exception, host.exception
+    assert "**Sam:** Okay\\. I'll look up the test dates tonight\\." in texts(host)
+    assert host.subheader[0].value == "A short check\\-in: the live class has ended"
+    assert host.subheader[1].value == "Start a live class"
+
+    tia.run()
+    said = texts(tia)
+    assert "**To reflect on:** What helped Sam move from thinking to a first step?" in said
+    assert (
+        "Your score: **100%** (+4 points from your own answers; 0% is the weakest path through this scenario, 100% "
+        "the strongest)." in said
+    )
+    trainees["Vic"].run()
+    assert "Your score: **67%** (+2 points" in "\n".join(texts(trainees["Vic"]))  # reflect, then no answer
+
+    # Review and Progress show a live attempt whose choices are the trainee's own, not a walk of their own.
+    tia.button(key=f"live_review_{session_id}").click().run()
+    assert not tia.exception, tia.exception
+    said = texts(tia)
+    assert "**You:** What would a first small step look like to you?" in said
+    assert any(c.startswith("A short check\\-in · live mode") and "score 100%" in c for c in said)
+    tia.switch_page("pages/progress.py").run()
+    assert not tia.exception, tia.exception
+    assert "You have finished one conversation, with a score of 100%\\." in texts(tia)
+    store.close()

@@ -1,0 +1,360 @@
+"""Live class: the instructor runs a scenario with a cohort node by node; trainees answer from their own devices.
+
+Everything shown comes from the database on every run (records/live.py), so a reload, another tab or another
+server shows the same class. The live parts are fragments that rerun on their own (``st.fragment(run_every=...)``):
+the host's screen every ``HOST_REFRESH`` seconds, a trainee's every ``TRAINEE_REFRESH``. Buttons act through
+callbacks, which run before the fragment redraws, so the screen always shows the state after the click. When a
+session ends, the fragment asks for a full rerun so the page shows the ending and the start or join form again.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import streamlit as st
+
+from records import User, clock
+from records.live import LiveError, LiveSession, Seat, Tally
+from scenarios import STAGE_LABELS, LoadedScenario
+from scoring.live import discussion_prompts, distribution, distribution_chart, letter, most_chosen
+from scoring.scorer import feedback
+from ui import reviews, services, state
+from ui.render import esc, peer_says, you_say
+from ui.render import feedback as show_feedback
+
+HOST_REFRESH = 2
+"""Seconds between automatic refreshes of the instructor's screen."""
+TRAINEE_REFRESH = 3
+"""Seconds between automatic refreshes of a trainee's screen."""
+RECENT = timedelta(hours=3)
+"""How long after it ended a live class is still shown (its ending, debrief and score) on the page."""
+
+FLASH = "peersim.live_flash"
+"""A message from a button's callback (a refused answer, a class that moved on), shown on the next run."""
+DISMISSED = "peersim.live_dismissed"
+"""Ids of ended live classes this browser session has closed."""
+REVIEW_GUARD = "peersim.live_review_added"
+"""(session, step) pairs whose pitfall answer has been put in spaced review already in this browser session."""
+
+
+# ---------------------------------------------------------------- callbacks
+def _flash(message: str) -> None:
+    st.session_state[FLASH] = message
+
+
+def _show_flash() -> None:
+    message = st.session_state.pop(FLASH, None)
+    if message:
+        st.info(message, icon=":material/info:")
+
+
+def _start(user: User) -> None:
+    cohort_id = st.session_state.get("live_cohort")
+    scenario_id = st.session_state.get("live_scenario")
+    playable = services.playable(user)
+    if cohort_id is None or scenario_id not in playable:
+        _flash("Please choose a cohort and a scenario.")
+        return
+    try:
+        services.store().live.start(user, int(cohort_id), playable[scenario_id])
+    except LiveError as exc:
+        _flash(str(exc))
+
+
+def _join(user: User) -> None:
+    try:
+        services.store().live.join(user, str(st.session_state.get("live_code", "")))
+    except LiveError as exc:
+        _flash(str(exc))
+    else:
+        st.session_state["live_code"] = ""
+
+
+def _answer(user: User, session_id: int, step: int, content_hash: str, choice_id: str) -> None:
+    try:
+        services.store().live.answer(
+            user,
+            session_id,
+            step=step,
+            choice_id=choice_id,
+            loaded=services.scenario_for(content_hash),
+            rubric=services.rubric(),
+        )
+    except LiveError as exc:
+        _flash(str(exc))
+
+
+def _reveal(user: User, session_id: int, step: int) -> None:
+    services.store().live.reveal(user, session_id, step=step)
+
+
+def _advance(user: User, session_id: int, step: int, content_hash: str) -> None:
+    picked = st.session_state.get(f"live_follow_{session_id}_{step}")
+    try:
+        services.store().live.advance(
+            user,
+            session_id,
+            step=step,
+            follow=None if picked in (None, "") else str(picked),
+            loaded=services.scenario_for(content_hash),
+            rubric=services.rubric(),
+        )
+    except LiveError as exc:
+        _flash(str(exc))
+
+
+def _end(user: User, session_id: int) -> None:
+    services.store().live.end(user, session_id)
+
+
+def _dismiss(session_id: int) -> None:
+    st.session_state.setdefault(DISMISSED, set()).add(session_id)
+
+
+# ----------------------------------------------------------------- pieces
+def _heading(loaded: LoadedScenario, session: LiveSession) -> None:
+    scenario = loaded.scenario
+    st.subheader(esc(scenario.title))
+    stage = STAGE_LABELS[scenario.nodes[session.node_id].readiness].lower() if session.node_id in scenario.nodes else ""
+    st.caption(
+        f"Cohort {esc(session.cohort_name)} · led by {esc(session.host_name)} · decision point {session.step}"
+        + (f" · where {esc(scenario.peer.name)} is: {stage}" if stage and session.phase == "revealed" else "")
+    )
+    if session.step == 1:
+        pronouns = f" ({esc(scenario.peer.pronouns)})" if scenario.peer.pronouns else ""
+        st.markdown(f"**You are talking with {esc(scenario.peer.name)}**{pronouns}: {esc(scenario.peer.about)}")
+        if scenario.content_note:
+            st.warning(f"**Content note:** {esc(scenario.content_note)}", icon=":material/info:")
+
+
+def _feedback_for_each(loaded: LoadedScenario, node_id: str, mine: str | None) -> None:
+    """The feedback on every response at this point, the trainee's own marked in words."""
+    scenario = loaded.scenario
+    rubric = services.rubric()
+    st.markdown("##### Feedback on each response")
+    for index, choice in enumerate(scenario.nodes[node_id].choices):
+        with st.container(border=True):
+            marker = " (your response)" if choice.id == mine else ""
+            st.markdown(f"**{letter(index)}\\. {esc(choice.say)}**{marker}")
+            show_feedback(feedback(scenario, node_id, choice.id, rubric))
+
+
+def _prompts(loaded: LoadedScenario, node_id: str, counts: dict[str, int]) -> None:
+    st.markdown("##### To discuss")
+    prompts = discussion_prompts(loaded.scenario, node_id, counts, services.rubric())
+    st.markdown("\n".join(f"- {esc(p)}" for p in prompts))
+
+
+def _distribution(loaded: LoadedScenario, tally: Tally) -> None:
+    session = tally.session
+    frame = distribution(loaded.scenario, session.node_id, tally.counts, services.rubric(), revealed=session.phase == "revealed")
+    st.markdown("##### How the class answered")
+    st.plotly_chart(distribution_chart(frame), key=f"live_chart_{session.id}_{session.step}")
+    st.caption("The same as a table:")
+    shown = frame.drop(columns=["choice_id"]).rename(
+        columns={"choice": "Choice", "response": "Response", "trainees": "Trainees", "share": "Share (%)", "kind": "Kind"}
+    )
+    st.dataframe(shown, hide_index=True, key=f"live_table_{session.id}_{session.step}")
+
+
+# --------------------------------------------------------------- the host
+def start_form(user: User) -> None:
+    st.subheader("Start a live class")
+    st.caption(
+        "Run a scenario with your class: everyone sees the same point of the conversation on their own device, "
+        "answers, and then sees the feedback together."
+    )
+    open_cohorts = [c for c in services.store().cohorts.mine(user) if not c.archived]
+    if not open_cohorts:
+        st.info("Create a cohort on the Cohorts page first; its members can then join your live classes.")
+        return
+    playable = services.playable(user)
+    names = {c.id: c.name for c in open_cohorts}
+    titles = {scenario_id: loaded.scenario.title for scenario_id, loaded in playable.items()}
+    with st.form("live_start"):
+        st.selectbox("Cohort", list(names), format_func=names.__getitem__, key="live_cohort")
+        st.selectbox("Scenario", list(titles), format_func=titles.__getitem__, key="live_scenario")
+        st.form_submit_button("Start the live class", type="primary", key="live_start_submit", on_click=_start, args=(user,))
+
+
+@st.fragment(run_every=HOST_REFRESH)
+def host_view(user: User, session_id: int) -> None:
+    store = services.store()
+    tally = store.live.tally(user, session_id)
+    session = tally.session
+    if session.ended:
+        st.rerun()  # ended (here or in another tab): the page shows the ending and the start form
+    loaded = services.scenario_for(session.content_hash)
+    scenario = loaded.scenario
+    _show_flash()
+    st.markdown(f"### Join code: `{session.code}`")
+    st.caption("Trainees open **Live class** on their own device and enter this code.")
+    _heading(loaded, session)
+    cols = st.columns(3)
+    cols[0].metric("Joined", tally.joined)
+    cols[1].metric("Answered", tally.answered)
+    cols[2].metric("Waiting for", max(0, tally.joined - tally.answered))
+    node = scenario.nodes[session.node_id]
+    peer_says(scenario.peer.name, node.peer, node.scene)
+    _distribution(loaded, tally)
+    if session.phase == "asking":
+        st.caption("The chart updates as answers come in. It shows no feedback until you reveal it.")
+        st.button(
+            "Reveal the feedback",
+            key=f"live_reveal_{session.id}_{session.step}",
+            type="primary",
+            icon=":material/visibility:",
+            on_click=_reveal,
+            args=(user, session.id, session.step),
+        )
+    else:
+        _feedback_for_each(loaded, session.node_id, None)
+        _prompts(loaded, session.node_id, tally.counts)
+        st.markdown("##### Move the class on")
+        options: list[str] = [choice.id for choice in node.choices]
+        labels = {c.id: esc(f"{letter(i)}. {c.say}") for i, c in enumerate(node.choices)}
+        top = most_chosen(node, tally.counts)
+        if top is not None:
+            index = [c.id for c in node.choices].index(top)
+            labels[""] = f"The response chosen most: {letter(index)} ({tally.counts[top]} of {tally.answered})"
+            options.insert(0, "")
+        st.radio(
+            "Follow the conversation along",
+            options,
+            format_func=labels.__getitem__,
+            key=f"live_follow_{session.id}_{session.step}",
+        )
+        st.button(
+            "Move the class on",
+            key=f"live_advance_{session.id}_{session.step}",
+            type="primary",
+            icon=":material/arrow_forward:",
+            on_click=_advance,
+            args=(user, session.id, session.step, session.content_hash),
+        )
+    with st.expander("End the live class early"):
+        st.caption("Everyone's answers so far stay in their records; the conversation is not scored.")
+        st.button("End it for everyone", key=f"live_end_{session.id}", on_click=_end, args=(user, session.id))
+
+
+# ------------------------------------------------------------ the trainees
+def join_form(user: User) -> None:
+    st.subheader("Join a live class")
+    with st.form("live_join"):
+        st.text_input("Live class code", max_chars=12, placeholder="K7M2QX", key="live_code")
+        st.form_submit_button("Join", type="primary", key="live_join_submit", on_click=_join, args=(user,))
+
+
+@st.fragment(run_every=TRAINEE_REFRESH)
+def trainee_view(user: User, session_id: int) -> None:
+    store = services.store()
+    seat = store.live.seat(user, session_id)
+    if seat is None or seat.session.ended:
+        st.rerun()  # the class ended: the page shows its ending
+    session = seat.session
+    loaded = services.scenario_for(session.content_hash)
+    scenario = loaded.scenario
+    _show_flash()
+    _heading(loaded, session)
+    node = scenario.nodes[session.node_id]
+    peer_says(scenario.peer.name, node.peer, node.scene)
+    mine = seat.answer
+    if mine is not None:
+        you_say(scenario.choice(session.node_id, mine).say)
+    if session.phase == "asking":
+        if mine is None:
+            st.markdown("**How do you respond?** Your first choice is your answer.")
+            for index, choice in enumerate(node.choices):
+                st.button(
+                    f"{letter(index)}\\. {esc(choice.say)}",
+                    key=f"live_choice_{session.id}_{session.step}_{choice.id}",
+                    width="stretch",
+                    on_click=_answer,
+                    args=(user, session.id, session.step, session.content_hash, choice.id),
+                )
+        else:
+            st.caption(f"Your answer is in. Waiting for {esc(session.host_name)} to reveal the feedback.")
+        return
+    if mine is None:
+        st.caption("You did not answer at this point. Here is the feedback on each response.")
+    else:
+        _add_to_review(user, loaded, seat)
+    _feedback_for_each(loaded, session.node_id, mine)
+    _prompts(loaded, session.node_id, {})
+    st.caption(f"Waiting for {esc(session.host_name)} to move the class on.")
+
+
+def _add_to_review(user: User, loaded: LoadedScenario, seat: Seat) -> None:
+    """A pitfall answer comes back in spaced review, as in practice (added once the feedback is out)."""
+    done = st.session_state.setdefault(REVIEW_GUARD, set())
+    key = (seat.session.id, seat.session.step)
+    if key in done or seat.answer is None:
+        return
+    if feedback(loaded.scenario, seat.session.node_id, seat.answer, services.rubric()).pitfalls:
+        reviews.add_pitfall(user, loaded, seat.session.node_id, seat.answer)
+    done.add(key)
+
+
+# ------------------------------------------------------------ after the end
+def ended_view(user: User, session: LiveSession) -> None:
+    store = services.store()
+    loaded = services.scenario_for(session.content_hash)
+    scenario = loaded.scenario
+    with st.container(border=True):
+        st.subheader(f"{esc(scenario.title)}: the live class has ended")
+        ending = scenario.endings.get(session.ending_id) if session.ending_id else None
+        if ending is None:
+            who = "You" if session.host_id == user.id else esc(session.host_name)
+            st.markdown(f"{who} ended the class before the conversation reached an ending.")
+        else:
+            peer_says(scenario.peer.name, ending.peer)
+            if ending.title:
+                st.markdown(f"**Ending:** {esc(ending.title)}")
+            st.info(f"**To reflect on:** {esc(ending.debrief)}", icon=":material/psychology:")
+        seat = store.live.seat(user, session.id)
+        if seat is not None:
+            attempt = store.attempt(user, seat.attempt_id)
+            if attempt.score is not None and attempt.points is not None:
+                st.markdown(
+                    f"Your score: **{attempt.score}%** ({attempt.points:+d} points from your own answers; 0% is the "
+                    "weakest path through this scenario, 100% the strongest)."
+                )
+            elif attempt.points is not None:
+                st.markdown(f"Your answers came to {attempt.points:+d} points. A class that ends early is not scored.")
+            else:
+                st.markdown("You did not answer in this class, so there is nothing to score.")
+            if attempt.points is not None and st.button("Review your answers", key=f"live_review_{session.id}"):
+                st.session_state[state.REVIEW_ATTEMPT] = attempt.id
+                st.switch_page("pages/review.py")
+        else:
+            joined = store.live.tally(user, session.id).joined
+            st.caption(
+                f"{joined} trainee{'s' if joined != 1 else ''} took part. Each one's answers are recorded as their "
+                "decisions, in their Review and Progress."
+            )
+        st.button("Close", key=f"live_close_{session.id}", on_click=_dismiss, args=(session.id,))
+
+
+# ------------------------------------------------------------------ the page
+def page(user: User) -> None:
+    store = services.store()
+    if user.role in ("instructor", "admin"):
+        hosted = store.live.hosting(user)
+        if hosted is not None:
+            host_view(user, hosted.id)
+            return
+    seat = store.live.seat(user)
+    if seat is not None:
+        trainee_view(user, seat.session.id)
+        return
+    _show_flash()
+    recent = store.live.recent(user, clock.now() - RECENT)
+    if recent is not None and recent.id not in st.session_state.get(DISMISSED, set()):
+        ended_view(user, recent)
+    if user.role in ("instructor", "admin"):
+        start_form(user)
+        with st.expander("Join a live class as a participant"):
+            join_form(user)
+    else:
+        st.caption("Your instructor starts a live class and gives you its code. Your answers are saved as your decisions.")
+        join_form(user)
