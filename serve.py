@@ -14,8 +14,9 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ui import sso
-from ui.signin import ROUTES, SESSION_COOKIE, _store
+from records import is_unavailable
+from ui import outage, sso
+from ui.signin import ROUTES, SESSION_COOKIE, _store, database_unavailable, unavailable_page
 
 # Paths the browser loads as pages (everything else is Streamlit's own: scripts, websocket, health, media).
 _SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/oauth2callback", "/media", "/component", "/app/static", "/favicon")
@@ -26,7 +27,12 @@ class SignInGate(BaseHTTPMiddleware):
         path = request.url.path
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
         if wants_page and not path.startswith(_SERVICE_PREFIXES) and not _single_sign_on(request):
-            user = await run_in_threadpool(_store().accounts.user_for_session, request.cookies.get(SESSION_COOKIE))
+            try:
+                user = await run_in_threadpool(_store().accounts.user_for_session, request.cookies.get(SESSION_COOKIE))
+            except Exception as error:
+                if not is_unavailable(error):
+                    raise
+                return unavailable_page()
             if user is None:
                 return RedirectResponse("/auth/signin", status_code=303)
         return await call_next(request)
@@ -46,6 +52,10 @@ app = st.App(
     routes=ROUTES,
     middleware=[Middleware(SignInGate)],
     secrets={"auth": auth} if auth is not None else None,
+    # The database down or restarting: a kind message on the page (or a 503 page on the sign-in routes), and
+    # the app recovers by itself when it is back.
+    on_script_error=outage.on_script_error,
+    exception_handlers={error: database_unavailable for error in outage.UNAVAILABLE},
 )
 
 if __name__ == "__main__":

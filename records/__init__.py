@@ -4,7 +4,7 @@ from records.access import ROLES, AccessDenied, User
 from records.accounts import Account, AccountError, SignInRefused
 from records.audit import AuditEntry
 from records.cohorts import Cohort, CohortError, Member
-from records.db import data_dir, database_url
+from records.db import UNAVAILABLE, data_dir, database_url, is_unavailable
 from records.exams import Exam, ExamClosed
 from records.passwords import WeakPassword
 from records.store import MODES, Attempt, Decision, Finish, NotFound, StaleDecision, Store
@@ -12,6 +12,7 @@ from records.store import MODES, Attempt, Decision, Finish, NotFound, StaleDecis
 __all__ = [
     "MODES",
     "ROLES",
+    "UNAVAILABLE",
     "AccessDenied",
     "Account",
     "AccountError",
@@ -32,4 +33,5 @@ __all__ = [
     "WeakPassword",
     "data_dir",
     "database_url",
+    "is_unavailable",
 ]

@@ -304,3 +304,18 @@ ROUTES = [
     Route("/auth/setup", setup, methods=["GET", "POST"]),
     Route("/auth/signout", signout, methods=["GET", "POST"]),
 ]
+
+
+def unavailable_page() -> HTMLResponse:
+    """What any browser request gets while the database cannot be reached (503, try again shortly)."""
+    from ui.outage import MESSAGE
+
+    body = f'<p role="alert">{html.escape(MESSAGE)}</p><p><a href="/">Try again</a></p>'
+    response = _page("PeerSim is briefly unavailable", body, status=503)
+    response.headers["Retry-After"] = "30"
+    return response
+
+
+async def database_unavailable(request: Request, error: Exception) -> Response:
+    """Starlette exception handler for the sign-in routes: a database outage is a kind 503 page, not a 500."""
+    return unavailable_page()
