@@ -34,7 +34,7 @@ if user.role == "trainee":
             except CohortError as exc:
                 st.error(str(exc))
             else:
-                st.success(f"You joined {joined.name}.")
+                st.success(f"You joined {esc(joined.name)}.")
 else:
     st.caption("Instructors and admins manage cohorts on the Cohorts page.")
 

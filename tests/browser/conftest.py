@@ -5,8 +5,10 @@ kept under artifacts/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -48,6 +50,16 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    group: bool = False
+
+    def kill(self) -> None:
+        """SIGKILL the server (its whole process group, when started with ``group=True``): a crash, no clean-up."""
+        with contextlib.suppress(ProcessLookupError):
+            if self.group:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            else:
+                self.process.kill()
+        self.process.wait(timeout=15)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -63,9 +75,11 @@ class Servers:
     tmp: Path
     started: list[Server] = field(default_factory=list)
 
-    def start(self, port: int | None = None, **extra_env: str) -> Server:
+    def start(self, port: int | None = None, *, group: bool = False, **extra_env: str) -> Server:
+        """Start a server (on ``port``, or a free one) and wait until it is healthy. ``group=True`` gives it its own
+        process group, so :meth:`Server.kill` can SIGKILL the whole group."""
         port = port or free_port()
-        log = self.tmp / f"server-{port}.log"
+        log = self.tmp / f"server-{port}-{len(self.started)}.log"
         env = {
             **os.environ,
             "PEERSIM_DATABASE_URL": self.database_url,
@@ -78,18 +92,21 @@ class Servers:
             env=env,
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
+            start_new_session=group,
         )
-        server = Server(f"http://127.0.0.1:{port}", process, log)
+        server = Server(f"http://127.0.0.1:{port}", process, log, group)
         self.started.append(server)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if process.poll() is not None:
+                break  # it exited (a port still taken, a broken import): no point waiting out the deadline
             try:
                 with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as response:
                     if response.read() == b"ok":
                         return server
             except OSError:
                 time.sleep(0.3)
-        raise RuntimeError(f"server did not start:\n{log.read_text(errors='replace')[-2000:]}")
+        raise RuntimeError(f"server did not start (exit code {process.poll()}):\n{log.read_text(errors='replace')[-2000:]}")
 
 
 @pytest.fixture
@@ -187,3 +204,20 @@ def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[objec
     yield make
     for context in contexts:
         context.close()
+
+
+def sign_in(page: Page, url: str, email: str, password: str) -> None:
+    """Open the app at ``url`` and sign in through the server-rendered form (the POST navigates, then the app runs)."""
+    page.page.goto(url + "/")  # type: ignore[attr-defined]
+    page.page.wait_for_url("**/auth/signin")  # type: ignore[attr-defined]
+    page.page.fill("#email", email)  # type: ignore[attr-defined]
+    page.page.fill("#password", password)  # type: ignore[attr-defined]
+    with page.page.expect_navigation(timeout=30_000):  # type: ignore[attr-defined]
+        page.page.click("button[type=submit]")  # type: ignore[attr-defined]
+    page.settle()
+
+
+def nav_to(page: Page, name: str) -> None:
+    """Open an app page from the sidebar navigation."""
+    page.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name, exact=True).click()  # type: ignore[attr-defined]
+    page.settle()
