@@ -188,9 +188,7 @@ def show_summary(view: play.View) -> None:
                 continue
             st.markdown(f"**{esc(title)}** comes up in:")
             for other in others[:3]:
-                if st.button(
-                    playable[other].scenario.title, key=f"practise_{criterion_id}_{other}", icon=":material/replay:"
-                ):
+                if st.button(playable[other].scenario.title, key=f"practise_{criterion_id}_{other}", icon=":material/replay:"):
                     play.stop()
                     st.session_state[state.CHOSEN_SCENARIO] = other
                     st.rerun()

@@ -217,7 +217,10 @@ def test_an_upload_with_mistakes_becomes_a_draft_fixed_in_the_page_and_published
 @pytest.mark.parametrize(
     ("data", "message"),  # the file name is escaped: it is text a person chose
     [
-        (b"id: x\ntitle: \xff\xfe\n", "bad\\.yaml: That file is not UTF-8 text (byte 14 cannot be read). Save it as UTF-8 and upload it again. Nothing was saved."),
+        (
+            b"id: x\ntitle: \xff\xfe\n",
+            "bad\\.yaml: That file is not UTF-8 text (byte 14 cannot be read). Save it as UTF-8 and upload it again. Nothing was saved.",
+        ),
         (b"id: x\x00\n", "bad\\.yaml: That file holds binary data (NUL bytes), not YAML text. Nothing was saved."),
     ],
 )
