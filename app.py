@@ -16,6 +16,12 @@ ROLE_NAMES = {"trainee": "Trainee", "instructor": "Instructor", "admin": "Admin"
 
 def run() -> None:
     st.set_page_config(page_title="PeerSim", page_icon=str(ICON), layout="centered")
+    # Keyboard focus must always show (WCAG 2.4.7): Streamlit tints a focused sidebar link the same grey as the
+    # current page, and a focused radio option only faintly. Fixed CSS, no user input.
+    st.html(
+        "<style>[data-testid=stSidebarNavLink]:focus-visible,[data-baseweb=radio]:has(input:focus-visible)"
+        "{outline:3px solid #1f4e79;outline-offset:2px}</style>"
+    )
     home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
     practice = st.Page("pages/practice.py", title="Practice", icon=":material/forum:")
     progress = st.Page("pages/progress.py", title="Progress", icon=":material/insights:")
@@ -23,7 +29,10 @@ def run() -> None:
     exam = st.Page("pages/exam.py", title="Mock exam", icon=":material/quiz:")
     spaced = st.Page("pages/spaced.py", title="Spaced review", icon=":material/event_repeat:")
     account = st.Page("pages/account.py", title="Account and privacy", icon=":material/manage_accounts:")
+    live = st.Page("pages/live.py", title="Live class", icon=":material/co_present:")
     cohorts = st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:")
+    dashboard = st.Page("pages/dashboard.py", title="Class dashboard", icon=":material/monitoring:")
+    studio = st.Page("pages/studio.py", title="Scenario studio", icon=":material/edit_note:")
     admin = st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:")
 
     user = identity.current_user()
@@ -33,9 +42,9 @@ def run() -> None:
     else:
         # One flat list: Streamlit draws sectioned navigation as <div>s inside its <ul>, which screen readers
         # cannot read as a list (axe: "list", serious).
-        pages = [home, practice, progress, review, exam, spaced]
+        pages = [home, practice, progress, review, exam, spaced, live]
         if user.role in ("instructor", "admin"):
-            pages.append(cohorts)
+            pages += [cohorts, dashboard, studio]
         if user.role == "admin":
             pages.append(admin)
         pages.append(account)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from scoring.cohort import KIND_LABELS
+
 POSSIBILITY_COLOUR = "#0072B2"  # blue
 PITFALL_COLOUR = "#D55E00"  # vermillion
 EARLIER_COLOUR = "#999999"
@@ -140,3 +142,73 @@ def domain_chart(profile: pd.DataFrame) -> go.Figure:
     fig.update_yaxes(autorange="reversed")
     domains = profile["domain_title"].nunique() if not profile.empty else 1
     return _layout(fig, "Domain profile: earlier versus recent", height=max(280, 90 + 52 * domains))
+
+
+# ---------------------------------------------------------------------------------- the class dashboard
+def class_pitfall_heatmap(table: pd.DataFrame) -> go.Figure:
+    """The class's pitfalls (rows: criterion titles) by week: how often anyone in the cohort hit each."""
+    fig = pitfall_heatmap(table)
+    fig.update_traces(hovertemplate="%{y}<br>%{x}: %{z} time(s) in the class<extra></extra>")
+    fig.update_layout(meta={"title": "The class's pitfalls per week"})
+    return fig
+
+
+def class_domain_chart(profile: pd.DataFrame) -> go.Figure:
+    """Per curriculum domain, possibilities shown beside pitfalls hit by the class. The two differ in colour,
+    bar pattern and the words written on every bar."""
+    fig = go.Figure()
+    for column, name, colour, pattern, word in (
+        ("possibilities", "Possibilities shown", POSSIBILITY_COLOUR, "", "possibilities"),
+        ("pitfalls", "Pitfalls hit", PITFALL_COLOUR, "x", "pitfalls"),
+    ):
+        fig.add_trace(
+            go.Bar(
+                y=profile["domain_title"].tolist(),
+                x=profile[column].tolist(),
+                name=name,
+                orientation="h",
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                text=[f"{n} {word}" for n in profile[column]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x} " + word + "<extra></extra>",
+            )
+        )
+    peak = int(max(profile["possibilities"].max(), profile["pitfalls"].max())) if not profile.empty else 1
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title="Times in the class's choices", range=[0, peak * 1.35 + 1])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, "The class's domain profile", height=max(280, 90 + 60 * max(1, len(profile))))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def choice_chart(choices: pd.DataFrame, title: str) -> go.Figure:
+    """One decision point: the share of first-attempt trainees choosing each response, beside the share of all
+    attempts' choices. Each response's label starts with its kind in words (Strongest, Pitfall, ...)."""
+    labels = [f"{KIND_LABELS[k]}: {_short(str(text))}" for k, text in zip(choices["kind"], choices["label"], strict=True)]
+    fig = go.Figure()
+    for count, share, name, colour, pattern in (
+        ("first_attempts", "first_share", "First attempts (trainees)", SCORE_COLOUR, ""),
+        ("all_attempts", "all_share", "All attempts (choices)", EARLIER_COLOUR, "/"),
+    ):
+        shares = [0 if s is None or pd.isna(s) else s for s in choices[share]]
+        fig.add_trace(
+            go.Bar(
+                y=labels,
+                x=shares,
+                name=name,
+                orientation="h",
+                marker={"color": colour, "pattern": {"shape": pattern}},
+                text=[f"{n} ({s:g}%)" for n, s in zip(choices[count], shares, strict=True)],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}<br>%{x}%<extra>" + name + "</extra>",
+            )
+        )
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title="Share (%)", range=[0, 135], tickvals=[0, 20, 40, 60, 80, 100])
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=max(260, 90 + 70 * max(1, len(choices))))

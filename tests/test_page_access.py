@@ -15,14 +15,32 @@ from ui import state
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("fixture_library")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-PAGES = ["home", "practice", "progress", "review", "exam", "spaced", "account", "cohorts", "admin"]
+PAGES = ["home", "practice", "progress", "review", "exam", "spaced", "live", "account", "cohorts", "dashboard", "studio", "admin"]
 SIGN_IN = "Please sign in to practise. Your practice is saved to your account."
 ALLOWED = {
-    "trainee": {"home", "practice", "progress", "review", "exam", "spaced", "account"},
-    "instructor": {"home", "practice", "progress", "review", "exam", "spaced", "account", "cohorts"},
+    "trainee": {"home", "practice", "progress", "review", "exam", "spaced", "live", "account"},
+    "instructor": {
+        "home",
+        "practice",
+        "progress",
+        "review",
+        "exam",
+        "spaced",
+        "live",
+        "account",
+        "cohorts",
+        "dashboard",
+        "studio",
+    },
     "admin": set(PAGES),
 }
-REFUSAL = {"cohorts": "This page is for instructors and admins.", "admin": "This page is for admins."}
+INSTRUCTORS_ONLY = "This page is for instructors and admins."
+REFUSAL = {
+    "cohorts": INSTRUCTORS_ONLY,
+    "dashboard": INSTRUCTORS_ONLY,
+    "studio": INSTRUCTORS_ONLY,
+    "admin": "This page is for admins.",
+}
 
 
 # An entry point that registers every page for everyone, as a navigation mistake would. It lives in a temporary
@@ -30,7 +48,7 @@ REFUSAL = {"cohorts": "This page is for instructors and admins.", "admin": "This
 EVERY_PAGE_APP = """
 import streamlit as st
 wanted = st.session_state.get("test.page", "home")
-names = ("home", "practice", "progress", "review", "exam", "spaced", "account", "cohorts", "admin")
+names = ("home", "practice", "progress", "review", "exam", "spaced", "live", "account", "cohorts", "dashboard", "studio", "admin")
 st.navigation([st.Page(f"pages/{n}.py", default=n == wanted) for n in names]).run()
 """
 
