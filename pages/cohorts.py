@@ -21,7 +21,7 @@ with st.form("new_cohort", clear_on_submit=True):
         except CohortError as exc:
             st.error(str(exc))
         else:
-            st.success(f"Created {created.name}. Trainees join with the code {created.join_code}.")
+            st.success(f"Created {esc(created.name)}. Trainees join with the code {created.join_code}.")
 
 cohorts = store.cohorts.mine(user)
 if not cohorts:

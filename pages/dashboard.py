@@ -16,7 +16,7 @@ from scoring import charts
 from scoring import cohort as figures_of
 from scoring.scorer import feedback
 from ui import identity, progress_data, services
-from ui.render import esc, peer_says
+from ui.render import chart_section, esc, peer_says
 from ui.render import feedback as show_feedback
 
 STATUS = {"finished": "finished", "active": "unfinished", "left": "left early", "live": "in a live class"}
@@ -37,13 +37,8 @@ def title_of(scenario_id: str, content_hash: str) -> str:
 def chart_with_table(
     heading: str, *, caption: str, figure: Callable[[], go.Figure], table: Callable[[], pd.DataFrame], key: str
 ) -> None:
-    """A chart under its heading, then the same numbers as a table (its text alternative, readable by screen readers).
-    ``caption`` is Markdown: escape any text people typed in it."""
-    st.subheader(heading)
-    st.caption(caption)
-    st.plotly_chart(figure(), key=f"chart_{key}")
-    with st.expander(f"{heading} as a table"):
-        st.table(table(), hide_index=True)
+    """A chart with its table (the Progress page's helper; here there is always data to draw)."""
+    chart_section(heading, empty=False, empty_text="", figure=figure, table=table, key=key, caption=caption)
 
 
 cohorts = store.cohorts.mine(user)

@@ -74,7 +74,8 @@ def chart_section(
     caption: str | None = None,
 ) -> None:
     """A chart under its heading with the same data as a table (its text alternative), or a kind line when
-    there is nothing to draw yet. ``figure`` and ``table`` are built only when there is data."""
+    there is nothing to draw yet. ``figure`` and ``table`` are built only when there is data. ``caption`` is
+    Markdown: escape any text people typed in it."""
     st.subheader(title)
     if empty:
         st.caption(empty_text)
@@ -83,4 +84,4 @@ def chart_section(
         st.caption(caption)
     st.plotly_chart(figure(), key=f"chart_{key}")
     with st.expander(f"{title} as a table"):
-        st.dataframe(table(), hide_index=True, key=f"table_{key}")
+        st.table(table(), hide_index=True)  # real HTML table: screen readers read it (st.dataframe is a canvas)
