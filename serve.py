@@ -13,10 +13,17 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
+from streamlit.runtime.pages_manager import PagesManager
 
 from records import is_unavailable
 from ui import outage, sso
 from ui.signin import ROUTES, SESSION_COOKIE, _store, database_unavailable, unavailable_page
+
+# app.py's st.navigation decides which pages a user's role may open. But Streamlit 1.67 sees the pages/ folder
+# beside app.py and, until the first run of app.py in this process sets this flag, serves a deep link such as
+# /admin by running pages/admin.py directly, with every page in its sidebar. Say up front that navigation is
+# st.navigation's (a class flag of Streamlit's; tests/browser/test_faults.py checks a deep link after a restart).
+PagesManager.uses_pages_directory = False
 
 # Paths the browser loads as pages (everything else is Streamlit's own: scripts, websocket, health, media).
 _SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/oauth2callback", "/media", "/component", "/app/static", "/favicon")

@@ -320,3 +320,28 @@ def test_postgresql_outage_mid_session_shows_a_kind_message_and_recovers_by_itse
 def said_mini(page: Page) -> list[str]:
     main = page.page.inner_text("[data-testid=stMain]")  # type: ignore[attr-defined]
     return re.findall(r"You: (.+)", main)
+
+
+def test_a_deep_link_as_the_first_request_after_a_restart_still_goes_through_navigation(servers, open_page):
+    """Streamlit would run pages/admin.py directly (every page in the sidebar) if the first run of a fresh server
+    process were a deep link; serve.py turns that off, so app.py's role-based navigation always decides."""
+    from records import Store
+    from tests.browser.conftest import sign_in
+    from tests.conftest import PASSWORD, make_user
+
+    store = Store.open(servers.database_url)
+    make_user(store, "Ada Admin", "admin")
+    make_user(store, "Tara Trainee")
+    store.close()
+    server = servers.start(group=True)
+    trainee = open_page("trainee")
+    sign_in(trainee, server.url, "tara.trainee@example.org", PASSWORD)
+    port = server.url.rsplit(":", 1)[1]
+    server.kill()
+    server = servers.start(int(port), group=True)
+    trainee.page.goto(server.url + "/admin")  # the fresh process's first run
+    trainee.settle()
+    links = [t.split("\n")[-1] for t in trainee.page.get_by_test_id("stSidebarNavItems").get_by_role("link").all_inner_texts()]
+    assert not {"admin", "studio", "scenario studio", "dashboard", "class dashboard"} & {name.lower() for name in links}
+    assert links[:2] == ["Home", "Practice"]
+    assert "This page is for admins." not in trainee.page.inner_text("[data-testid=stMain]")  # never ran admin.py
