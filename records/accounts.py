@@ -81,7 +81,9 @@ class Accounts(Repository):
         with self._read() as connection:
             return connection.execute(select(users.c.id).where(users.c.role == "admin").limit(1)).first() is not None
 
-    def _insert(self, connection: Connection, name: str, email: str, password: str | None, role: str) -> User:
+    # Argon2 costs a fifth of a second of CPU by design: every hash and verification happens outside write
+    # transactions, so a class signing in at once never queues on SQLite's one write lock ("database is locked").
+    def _insert(self, connection: Connection, name: str, email: str, password_hash: str | None, role: str) -> User:
         if connection.execute(select(users.c.id).where(users.c.email == email)).first() is not None:
             raise AccountError("An account with that email address already exists. Try signing in instead.")
         values: dict[str, object] = {
@@ -90,7 +92,7 @@ class Accounts(Repository):
             "email": email,
             "role": role,
             "created_at": clock.now(),
-            "password_hash": passwords.hash_password(password) if password is not None else None,
+            "password_hash": password_hash,
         }
         new_id = connection.execute(insert(users).values(**values)).inserted_primary_key
         assert new_id is not None
@@ -100,17 +102,19 @@ class Accounts(Repository):
         """A trainee signs up with a name, an email and a password that meets the policy."""
         name, email = clean_name(name), clean_email(email)
         passwords.check_password(password, name=name, email=email)
+        hashed = passwords.hash_password(password)
         with self._write() as connection:
-            return self._insert(connection, name, email, password, "trainee")
+            return self._insert(connection, name, email, hashed, "trainee")
 
     def create_first_admin(self, name: str, email: str, password: str) -> User:
         """The first admin of a new installation; refused once any admin exists."""
         name, email = clean_name(name), clean_email(email)
         passwords.check_password(password, name=name, email=email)
+        hashed = passwords.hash_password(password)
         with self._write() as connection:
             if connection.execute(select(users.c.id).where(users.c.role == "admin").limit(1)).first() is not None:
                 raise AccountError("PeerSim already has an admin. Ask them to create your account.")
-            return self._insert(connection, name, email, password, "admin")
+            return self._insert(connection, name, email, hashed, "admin")
 
     def create_user(self, actor: User, name: str, email: str, password: str, role: str) -> User:
         """An admin creates an account with any role (for example an instructor)."""
@@ -119,8 +123,9 @@ class Accounts(Repository):
             raise AccountError(f"Role must be one of: {', '.join(ROLES)}.")
         name, email = clean_name(name), clean_email(email)
         passwords.check_password(password, name=name, email=email)
+        hashed = passwords.hash_password(password)
         with self._write() as connection:
-            user = self._insert(connection, name, email, password, role)
+            user = self._insert(connection, name, email, hashed, role)
             audit.write(connection, actor, "create account", user.id, f"role {role}")
             return user
 
@@ -163,7 +168,7 @@ class Accounts(Repository):
             raise refused from None
         moment = clock.now()
         window_start = moment - timedelta(minutes=LOCK_MINUTES)
-        with self._write() as connection:
+        with self._read() as connection:
             recent = connection.execute(
                 select(func.count(), func.min(sign_in_failures.c.at)).where(
                     sign_in_failures.c.email == key, sign_in_failures.c.at > window_start
@@ -177,20 +182,20 @@ class Accounts(Repository):
                     "and try again."
                 )
             row = connection.execute(select(users).where(users.c.email == key)).first()
-            stored = row.password_hash if row is not None and row.password_hash else passwords.DUMMY_HASH
-            ok = passwords.verify_password(stored, password) and row is not None and bool(row.password_hash)
-            if not ok or row is None:
+        stored = row.password_hash if row is not None and row.password_hash else passwords.DUMMY_HASH
+        ok = passwords.verify_password(stored, password) and row is not None and bool(row.password_hash)
+        if not ok or row is None:
+            with self._write() as connection:
                 connection.execute(insert(sign_in_failures).values(email=key, at=moment))
-            else:
-                if row.disabled:
-                    raise SignInRefused("This account has been switched off. Please contact your program's admin.")
-                connection.execute(delete(sign_in_failures).where(sign_in_failures.c.email == key))
-                if passwords.needs_rehash(row.password_hash):
-                    connection.execute(
-                        update(users).where(users.c.id == row.id).values(password_hash=passwords.hash_password(password))
-                    )
-                return _user(row)
-        raise refused
+            raise refused
+        if row.disabled:
+            raise SignInRefused("This account has been switched off. Please contact your program's admin.")
+        rehashed = passwords.hash_password(password) if passwords.needs_rehash(row.password_hash) else None
+        with self._write() as connection:
+            connection.execute(delete(sign_in_failures).where(sign_in_failures.c.email == key))
+            if rehashed is not None:
+                connection.execute(update(users).where(users.c.id == row.id).values(password_hash=rehashed))
+        return _user(row)
 
     # ---------------------------------------------------------------- sessions
     def start_session(self, user: User, *, days: int = SESSION_DAYS, token: str | None = None) -> str:
@@ -272,12 +277,14 @@ class Accounts(Repository):
             audit.write(connection, actor, "change role", user_id, f"role {role}")
 
     def change_password(self, actor: User, current: str, new: str) -> None:
-        with self._write() as connection:
+        with self._read() as connection:
             row = connection.execute(select(users).where(users.c.id == actor.id)).first()
-            if row is None or not row.password_hash or not passwords.verify_password(row.password_hash, current):
-                raise AccountError("Your current password was not right. Please try again.")
-            passwords.check_password(new, name=row.name, email=row.email or "")
-            connection.execute(update(users).where(users.c.id == actor.id).values(password_hash=passwords.hash_password(new)))
+        if row is None or not row.password_hash or not passwords.verify_password(row.password_hash, current):
+            raise AccountError("Your current password was not right. Please try again.")
+        passwords.check_password(new, name=row.name, email=row.email or "")
+        hashed = passwords.hash_password(new)
+        with self._write() as connection:
+            connection.execute(update(users).where(users.c.id == actor.id).values(password_hash=hashed))
 
     def delete(self, actor: User, user_id: int) -> None:
         """Delete an account and every record of it (attempts, decisions, memberships, sessions).
