@@ -23,6 +23,46 @@ rubric = services.rubric()
 domain_titles = {d.id: d.title for d in rubric.domains}
 
 
+# Buttons act in on_click callbacks, which run before the page does: one run per click, where acting in the page
+# and calling st.rerun() ran the whole app twice (bench/load.py: p95 672 ms to 152 ms for 150 trainees).
+START_MODE = "start_mode"
+
+
+def open_scenario(scenario_id: str | None) -> None:
+    """Leave any conversation on screen and show this scenario's start (None: the library)."""
+    play.stop()
+    if scenario_id is None:
+        st.session_state.pop(state.CHOSEN_SCENARIO, None)
+    else:
+        st.session_state[state.CHOSEN_SCENARIO] = scenario_id
+
+
+def start(user: User, loaded: LoadedScenario) -> None:
+    play.begin(user, loaded, st.session_state.get(START_MODE, "coached"))
+
+
+def next_point(current: play.Play) -> None:
+    current.pending = None
+
+
+def respond(user: User, current: play.Play, view: play.View, choice_id: str) -> None:
+    try:
+        play.choose(user, current, view, choice_id)
+    except StaleDecision as exc:
+        st.session_state[state.FLASH] = f"{esc(str(exc))} The conversation has been brought up to date."
+
+
+def pause(title: str) -> None:
+    play.stop()
+    st.session_state[state.FLASH] = f"Paused “{esc(title)}”. Resume it from Home or the library."
+
+
+def leave(user: User, attempt_id: int, title: str) -> None:
+    services.store().leave_attempt(user, attempt_id)
+    play.stop()
+    st.session_state[state.FLASH] = f"You left “{esc(title)}”. Your choices so far are in Review."
+
+
 def show_library(user: User) -> None:
     st.title("Scenario library")
     active = services.store().active_attempts(user)
@@ -31,9 +71,7 @@ def show_library(user: User) -> None:
         title = services.scenario_for(attempt.content_hash).scenario.title
         with st.container(border=True):
             st.markdown(f"You have an unfinished conversation: **{esc(title)}**.")
-            if st.button("Resume it", key="resume_latest", icon=":material/play_arrow:"):
-                play.resume(attempt)
-                st.rerun()
+            st.button("Resume it", key="resume_latest", icon=":material/play_arrow:", on_click=play.resume, args=(attempt,))
     with st.expander("Filter the library", expanded=False, icon=":material/filter_list:"):
         domains = st.multiselect(
             "Domains", list(domain_titles), format_func=domain_titles.__getitem__, key="filter_domains", placeholder="Any domain"
@@ -70,9 +108,7 @@ def card(loaded: LoadedScenario) -> None:
         st.caption(f"{tags} · {DIFFICULTY[scenario.difficulty]} · about {scenario.minutes} min · {len(scenario.nodes)} decisions")
         if scenario.content_note:
             st.markdown(f":material/info: **Content note:** {esc(scenario.content_note)}")
-        if st.button(f"Choose “{esc(scenario.title)}”", key=f"choose_{scenario.id}"):
-            st.session_state[state.CHOSEN_SCENARIO] = scenario.id
-            st.rerun()
+        st.button(f"Choose “{esc(scenario.title)}”", key=f"choose_{scenario.id}", on_click=open_scenario, args=(scenario.id,))
 
 
 def show_start(user: User, loaded: LoadedScenario) -> None:
@@ -84,14 +120,12 @@ def show_start(user: User, loaded: LoadedScenario) -> None:
     if scenario.content_note:
         st.warning(f"**Content note:** {esc(scenario.content_note)}", icon=":material/info:")
     st.caption("You can pause or leave at any point. Pausing keeps your place; you can resume from Home.")
-    mode = st.radio("How would you like feedback?", list(MODE_HELP), format_func=MODE_HELP.__getitem__, key="start_mode")
+    st.radio("How would you like feedback?", list(MODE_HELP), format_func=MODE_HELP.__getitem__, key=START_MODE)
     cols = st.columns(2)
-    if cols[0].button("Start the conversation", key="start", type="primary", icon=":material/play_arrow:"):
-        play.begin(user, loaded, mode)
-        st.rerun()
-    if cols[1].button("Back to the library", key="back"):
-        st.session_state.pop(state.CHOSEN_SCENARIO, None)
-        st.rerun()
+    cols[0].button(
+        "Start the conversation", key="start", type="primary", icon=":material/play_arrow:", on_click=start, args=(user, loaded)
+    )
+    cols[1].button("Back to the library", key="back", on_click=open_scenario, args=(None,))
 
 
 def show_conversation(user: User, current: play.Play, view: play.View) -> None:
@@ -113,9 +147,7 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
             st.caption(f"Where {esc(scenario.peer.name)} was at this point: {stage}.")
             show_feedback(play.feedback_for(view, node_id, choice_id))
         label = "See how it ended" if view.finished else "Continue the conversation"
-        if st.button(label, key="continue", type="primary", icon=":material/arrow_forward:"):
-            current.pending = None
-            st.rerun()
+        st.button(label, key="continue", type="primary", icon=":material/arrow_forward:", on_click=next_point, args=(current,))
         return
     if view.finished:
         show_summary(view)
@@ -124,25 +156,31 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
     peer_says(scenario.peer.name, node.peer, node.scene)
     st.markdown("**How do you respond?**")
     for choice in node.choices:
-        if st.button(esc(choice.say), key=f"choice_{view.node_id}_{choice.id}", width="stretch"):
-            try:
-                play.choose(user, current, view, choice.id)
-            except StaleDecision as exc:
-                st.session_state[state.FLASH] = f"{exc} The conversation has been brought up to date."
-            st.rerun()
+        st.button(
+            esc(choice.say),
+            key=f"choice_{view.node_id}_{choice.id}",
+            width="stretch",
+            on_click=respond,
+            args=(user, current, view, choice.id),
+        )
     st.divider()
     cols = st.columns(2)
-    if cols[0].button("Pause", key="pause", icon=":material/pause:", help="Keep your place and come back later"):
-        play.stop()
-        st.session_state[state.FLASH] = f"Paused “{scenario.title}”. Resume it from Home or the library."
-        st.rerun()
-    if cols[1].button(
-        "Leave this conversation", key="leave", icon=":material/close:", help="End it here; your choices so far stay in Review"
-    ):
-        services.store().leave_attempt(user, view.attempt.id)
-        play.stop()
-        st.session_state[state.FLASH] = f"You left “{scenario.title}”. Your choices so far are in Review."
-        st.rerun()
+    cols[0].button(
+        "Pause",
+        key="pause",
+        icon=":material/pause:",
+        help="Keep your place and come back later",
+        on_click=pause,
+        args=(scenario.title,),
+    )
+    cols[1].button(
+        "Leave this conversation",
+        key="leave",
+        icon=":material/close:",
+        help="End it here; your choices so far stay in Review",
+        on_click=leave,
+        args=(user, view.attempt.id, scenario.title),
+    )
 
 
 def show_summary(view: play.View) -> None:
@@ -188,18 +226,16 @@ def show_summary(view: play.View) -> None:
                 continue
             st.markdown(f"**{esc(title)}** comes up in:")
             for other in others[:3]:
-                if st.button(playable[other].scenario.title, key=f"practise_{criterion_id}_{other}", icon=":material/replay:"):
-                    play.stop()
-                    st.session_state[state.CHOSEN_SCENARIO] = other
-                    st.rerun()
+                st.button(
+                    playable[other].scenario.title,
+                    key=f"practise_{criterion_id}_{other}",
+                    icon=":material/replay:",
+                    on_click=open_scenario,
+                    args=(other,),
+                )
     cols = st.columns(2)
-    if cols[0].button("Back to the library", key="done", type="primary"):
-        play.stop()
-        st.rerun()
-    if cols[1].button("Play this scenario again", key="again", icon=":material/replay:"):
-        play.stop()
-        st.session_state[state.CHOSEN_SCENARIO] = scenario.id
-        st.rerun()
+    cols[0].button("Back to the library", key="done", type="primary", on_click=open_scenario, args=(None,))
+    cols[1].button("Play this scenario again", key="again", icon=":material/replay:", on_click=open_scenario, args=(scenario.id,))
 
 
 flash = st.session_state.pop(state.FLASH, None)
