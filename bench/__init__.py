@@ -1,0 +1,1 @@
+"""Benchmarks and the load generator for PeerSim (not part of the test suite). See bench/README.md."""
