@@ -47,6 +47,7 @@ from records import audit
 from records.access import User, require_role
 from records.base import Repository
 from records.cohorts import Cohort, Cohorts
+from records.store import CSV_COLUMNS
 from records.tables import attempts, cohort_members, decision_criteria, decisions, scenario_versions, users
 
 WINDOW = 5000
@@ -63,25 +64,8 @@ TRAINEE_COLUMNS = ["user_id", "name", "started", "finished", "mean_score", "best
 SCENARIO_COLUMNS = ["scenario_id", "content_hash", "tried", "finished", "mean_score"]
 HIT_COLUMNS = ["criterion_id", "day", "hits"]
 COUNT_COLUMNS = ["node_id", "choice_id", "first_attempts", "all_attempts"]
-EXPORT_COLUMNS = [
-    "trainee_id",
-    "trainee_name",
-    "attempt_id",
-    "scenario_id",
-    "scenario_version",
-    "mode",
-    "status",
-    "started_at",
-    "finished_at",
-    "score",
-    "step",
-    "node_id",
-    "choice_id",
-    "criteria",
-    "points",
-    "time_taken_ms",
-    "decided_at",
-]
+EXPORT_COLUMNS = ["trainee_id", "trainee_name", *CSV_COLUMNS]
+"""A trainee's own export (records.store.CSV_COLUMNS), with who made each decision in front."""
 
 
 @dataclass(frozen=True)
