@@ -38,6 +38,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -47,7 +48,7 @@ from records import audit
 from records.access import User, require_role
 from records.base import Repository
 from records.cohorts import Cohort, Cohorts
-from records.store import CSV_COLUMNS
+from records.store import CSV_COLUMNS, csv_row
 from records.tables import attempts, cohort_members, decision_criteria, decisions, scenario_versions, users
 
 WINDOW = 5000
@@ -548,27 +549,27 @@ class CohortRecords(Repository):
             writer = csv.writer(out)
             writer.writerow(EXPORT_COLUMNS)
             for r in rows:
-                writer.writerow(
-                    [
-                        r.trainee_id,
-                        r.trainee_name,
-                        r.attempt_id,
-                        r.scenario_id,
-                        r.content_hash,
-                        r.mode,
-                        r.status,
-                        r.started_at.isoformat(),
-                        r.finished_at.isoformat() if r.finished_at else "",
-                        "" if r.score is None else r.score,
-                        r.step,
-                        r.node_id,
-                        r.choice_id,
-                        ";".join(criteria.get(r.decision_id, [])),
-                        r.points,
-                        r.time_taken_ms,
-                        r.decided_at.isoformat(),
-                    ]
+                attempt = SimpleNamespace(
+                    id=r.attempt_id,
+                    scenario_id=r.scenario_id,
+                    content_hash=r.content_hash,
+                    mode=r.mode,
+                    status=r.status,
+                    started_at=r.started_at,
+                    finished_at=r.finished_at,
+                    score=r.score,
                 )
+                decision = csv_row(
+                    attempt,
+                    r.step,
+                    r.node_id,
+                    r.choice_id,
+                    criteria.get(r.decision_id, []),
+                    r.points,
+                    r.time_taken_ms,
+                    r.decided_at,
+                )
+                writer.writerow([r.trainee_id, r.trainee_name, *decision])
         return out.getvalue()
 
 

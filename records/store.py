@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, update
@@ -117,23 +118,7 @@ class UserExport:
         for attempt, decisions_ in self.attempts:
             for d in decisions_:
                 writer.writerow(
-                    [
-                        attempt.id,
-                        attempt.scenario_id,
-                        attempt.content_hash,
-                        attempt.mode,
-                        attempt.status,
-                        attempt.started_at.isoformat(),
-                        attempt.finished_at.isoformat() if attempt.finished_at else "",
-                        "" if attempt.score is None else attempt.score,
-                        d.step,
-                        d.node_id,
-                        d.choice_id,
-                        ";".join(d.criteria),
-                        d.points,
-                        d.time_taken_ms,
-                        d.decided_at.isoformat(),
-                    ]
+                    csv_row(attempt, d.step, d.node_id, d.choice_id, d.criteria, d.points, d.time_taken_ms, d.decided_at)
                 )
         return out.getvalue()
 
@@ -155,6 +140,37 @@ CSV_COLUMNS = [
     "time_taken_ms",
     "decided_at",
 ]
+
+
+def csv_row(
+    attempt: Any,
+    step: int,
+    node_id: str,
+    choice_id: str,
+    criteria: Sequence[str],
+    points: int,
+    time_taken_ms: int,
+    decided_at: datetime,
+) -> list[object]:
+    """One decision as a row under CSV_COLUMNS; ``attempt`` is an Attempt or a row with the same attribute names
+    (``id``, ``scenario_id``, ``content_hash``, ``mode``, ``status``, ``started_at``, ``finished_at``, ``score``)."""
+    return [
+        attempt.id,
+        attempt.scenario_id,
+        attempt.content_hash,
+        attempt.mode,
+        attempt.status,
+        attempt.started_at.isoformat(),
+        attempt.finished_at.isoformat() if attempt.finished_at else "",
+        "" if attempt.score is None else attempt.score,
+        step,
+        node_id,
+        choice_id,
+        ";".join(criteria),
+        points,
+        time_taken_ms,
+        decided_at.isoformat(),
+    ]
 
 
 def _attempt(row: RowMapping) -> Attempt:
