@@ -13,16 +13,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from records import audit, clock, passwords
+from records import audit, clock, passwords, throttle
 from records.access import ROLES, AccessDenied, User, require_role
 from records.base import Repository
-from records.tables import sessions, sign_in_failures, users
+from records.tables import install_markers, sessions, users
 
 SESSION_DAYS = 14
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 EMAIL_MAX = 254
+
+_WINDOW = timedelta(minutes=LOCK_MINUTES)
+SIGN_IN_TRIES = throttle.Limit("sign-in", MAX_FAILURES, _WINDOW)
+"""Wrong passwords for one email from one network address. A burst of parallel guesses is counted before any
+password is checked, so at most MAX_FAILURES are ever checked; the owner elsewhere is not locked out."""
+SIGN_IN_ACCOUNT = throttle.Limit("sign-in-account", 50, _WINDOW)
+"""Wrong passwords for one email from every address together: a ceiling on guessing spread over many machines."""
+SIGN_IN_ADDRESS = throttle.Limit("sign-in-address", 50, _WINDOW)
+"""Wrong passwords from one network address for any emails: a flood is refused before it costs a password check.
+Generous, since a classroom behind one network address signs in together and people mistype."""
+UNKNOWN_ADDRESS = "unknown"
 
 
 class AccountError(ValueError):
@@ -107,14 +119,23 @@ class Accounts(Repository):
             return self._insert(connection, name, email, hashed, "trainee")
 
     def create_first_admin(self, name: str, email: str, password: str) -> User:
-        """The first admin of a new installation; refused once any admin exists."""
+        """The first admin of a new installation; refused once any admin exists. Atomic on every database: the
+        'first-admin' marker's primary key lets exactly one of several simultaneous requests (threads or servers)
+        through."""
         name, email = clean_name(name), clean_email(email)
         passwords.check_password(password, name=name, email=email)
         hashed = passwords.hash_password(password)
-        with self._write() as connection:
-            if connection.execute(select(users.c.id).where(users.c.role == "admin").limit(1)).first() is not None:
-                raise AccountError("PeerSim already has an admin. Ask them to create your account.")
-            return self._insert(connection, name, email, hashed, "admin")
+        taken = AccountError("PeerSim already has an admin. Ask them to create your account.")
+        try:
+            with self._write() as connection:
+                if connection.execute(select(users.c.id).where(users.c.role == "admin").limit(1)).first() is not None:
+                    raise taken
+                connection.execute(insert(install_markers).values(name="first-admin", at=clock.now()))
+                user = self._insert(connection, name, email, hashed, "admin")
+                audit.write(connection, user, "create first admin", user.id)
+                return user
+        except IntegrityError:
+            raise taken from None
 
     def create_user(self, actor: User, name: str, email: str, password: str, role: str) -> User:
         """An admin creates an account with any role (for example an instructor)."""
@@ -158,44 +179,56 @@ class Accounts(Repository):
             return User(int(new_id[0]), display, "trainee", cleaned)
 
     # ----------------------------------------------------------------- sign in
-    def sign_in(self, email: str, password: str) -> User:
-        """The user for these credentials, or SignInRefused. After MAX_FAILURES wrong passwords for one email
-        within LOCK_MINUTES, that email is refused until the window has passed, even with the right password."""
+    def sign_in(self, email: str, password: str, address: str | None = None) -> User:
+        """The user for these credentials, or SignInRefused.
+
+        Every try is counted before the password is checked, in one write transaction that locks the counts
+        (records.throttle), so parallel guesses cannot slip past: at most MAX_FAILURES passwords are checked per
+        email and network ``address`` within LOCK_MINUTES, then that pair waits, even with the right password. A
+        flood from one address is refused before it costs a password check (SIGN_IN_ADDRESS), and an owner signing
+        in from elsewhere is not locked out by it. A right password gives its count back."""
         refused = SignInRefused("That email and password do not match an account. Please try again.")
         try:
             key = clean_email(email)
         except AccountError:
             raise refused from None
+        where = (address or UNKNOWN_ADDRESS)[:64]
         moment = clock.now()
-        window_start = moment - timedelta(minutes=LOCK_MINUTES)
-        with self._read() as connection:
-            recent = connection.execute(
-                select(func.count(), func.min(sign_in_failures.c.at)).where(
-                    sign_in_failures.c.email == key, sign_in_failures.c.at > window_start
-                )
-            ).one()
-            if recent[0] >= MAX_FAILURES:
-                first: datetime = recent[1]
-                wait = max(1, round(((first + timedelta(minutes=LOCK_MINUTES)) - moment).total_seconds() / 60))
-                raise SignInRefused(
-                    f"Too many tries for this account. For your safety, please wait {wait} minute{'s' if wait != 1 else ''} "
-                    "and try again."
-                )
+        checks = [(SIGN_IN_ADDRESS, where), (SIGN_IN_TRIES, f"{key} {where}"), (SIGN_IN_ACCOUNT, key)]
+        with self._write() as connection:
+            taken = throttle.take(connection, checks, moment)
             row = connection.execute(select(users).where(users.c.email == key)).first()
+            if isinstance(taken, throttle.Blocked):
+                if taken.limit is SIGN_IN_ADDRESS:
+                    message = "Too many sign-in tries from this network. Please wait {wait} and try again."
+                else:
+                    message = "Too many tries for this account. For your safety, please wait {wait} and try again."
+                wait = f"{taken.minutes} minute{'s' if taken.minutes != 1 else ''}"
+                blocked = SignInRefused(message.format(wait=wait))
+        if isinstance(taken, throttle.Blocked):
+            raise blocked
         stored = row.password_hash if row is not None and row.password_hash else passwords.DUMMY_HASH
         ok = passwords.verify_password(stored, password) and row is not None and bool(row.password_hash)
         if not ok or row is None:
-            with self._write() as connection:
-                connection.execute(insert(sign_in_failures).values(email=key, at=moment))
+            if row is not None:  # failures for emails with no account would only flood the log
+                with self._write() as connection:
+                    audit.record(connection, f"someone at {where}", "failed sign-in", row.id)
+                    if throttle.blocked(connection, [(SIGN_IN_TRIES, f"{key} {where}")], moment) is not None:
+                        audit.record(
+                            connection, f"someone at {where}", "sign-in locked", row.id, f"{MAX_FAILURES} wrong passwords"
+                        )
             raise refused
+        user = _user(row)
         if row.disabled:
             raise SignInRefused("This account has been switched off. Please contact your program's admin.")
         rehashed = passwords.hash_password(password) if passwords.needs_rehash(row.password_hash) else None
         with self._write() as connection:
-            connection.execute(delete(sign_in_failures).where(sign_in_failures.c.email == key))
+            throttle.give_back(connection, taken)
+            throttle.clear(connection, SIGN_IN_TRIES.kind, f"{key} {where}")
             if rehashed is not None:
                 connection.execute(update(users).where(users.c.id == row.id).values(password_hash=rehashed))
-        return _user(row)
+            audit.write(connection, user, "sign in", user.id, f"password, from {where}")
+        return user
 
     # ---------------------------------------------------------------- sessions
     def start_session(self, user: User, *, days: int = SESSION_DAYS, token: str | None = None) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Connection, insert, select
 
+from records import clock
 from records.access import User, require_role
 from records.base import Repository
 from records.tables import audit_log, users
@@ -25,9 +26,23 @@ class AuditEntry:
 def write(connection: Connection, actor: User, action: str, subject_user_id: int | None = None, detail: str = "") -> None:
     connection.execute(
         insert(audit_log).values(
-            at=datetime.now(UTC),
+            at=clock.now(),
             actor_id=actor.id,
             actor_name=actor.name,
+            action=action,
+            subject_user_id=subject_user_id,
+            detail=detail,
+        )
+    )
+
+
+def record(connection: Connection, actor_name: str, action: str, subject_user_id: int | None = None, detail: str = "") -> None:
+    """An entry whose actor is not a signed-in user (someone trying to sign in, the server itself)."""
+    connection.execute(
+        insert(audit_log).values(
+            at=clock.now(),
+            actor_id=None,
+            actor_name=actor_name[:80],
             action=action,
             subject_user_id=subject_user_id,
             detail=detail,

@@ -33,8 +33,21 @@ def database_url() -> str:
     if configured:
         return configured
     folder = data_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists():
+        folder.mkdir(parents=True, mode=0o700)  # trainee records: readable by the server's user only
     return f"sqlite:///{folder / 'peersim.db'}"
+
+
+def _private_sqlite_file(url: str) -> None:
+    """Create the SQLite file readable and writable by the server's user only (0600), and tighten an existing
+    one; SQLite gives its -wal and -shm files the database file's permissions."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.parent.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(path, 0o600)
 
 
 def _normalise(url: str) -> str:
@@ -47,11 +60,15 @@ def _normalise(url: str) -> str:
 def create(url: str | None = None) -> Engine:
     """An engine for ``url`` (default: :func:`database_url`), configured for PeerSim's access pattern."""
     url = _normalise(url or database_url())
+    # hide_parameters: a database error in the log never shows the values sent (token hashes, emails, names).
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_pre_ping=True)
+        _private_sqlite_file(url)
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False}, pool_pre_ping=True, hide_parameters=True
+        )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_recycle=1800)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_recycle=1800, hide_parameters=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

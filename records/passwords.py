@@ -2,10 +2,13 @@
 
 The policy asks for length, not composition: at least 8 characters (any characters, spaces included), at most
 128, and not a common, guessable or context-specific password (zxcvbn's dictionaries of common passwords,
-keyboard patterns, repeats and dates, plus the person's own name and email and the word PeerSim).
+keyboard patterns, repeats, dates and word-year-symbol patterns like "Summer2026!", plus the person's own name and email and the word PeerSim).
 """
 
 from __future__ import annotations
+
+import os
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -13,7 +16,13 @@ from zxcvbn import zxcvbn
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+MIN_SCORE = 3
+"""zxcvbn's score 3 (about 10^8 guesses or more): a season or name with a year and a symbol ("Summer2026!")
+scores 2 and is refused; a phrase of a few unrelated words passes easily."""
 _HASHER = PasswordHasher()  # Argon2id with the library's current recommended parameters
+_SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
+"""Argon2 costs about a fifth of a second of CPU by design. Hashing and checking take turns on all cores but one,
+so a burst of sign-in posts (a class arriving, or a flood) never takes the CPU that signed-in trainees need."""
 
 
 class WeakPassword(ValueError):
@@ -30,18 +39,20 @@ def check_password(password: str, *, name: str = "", email: str = "") -> None:
         raise WeakPassword(f"Please keep the password to {MAX_LENGTH} characters or fewer.")
     context = [part for part in (name, email, email.split("@")[0], "peersim", "peer", "specialist") if part]
     result = zxcvbn(password[:100], user_inputs=context)
-    if result["score"] < 2:
+    if result["score"] < MIN_SCORE:
         warning = result["feedback"].get("warning") or "This password would be easy to guess."
         raise WeakPassword(f"{warning.rstrip('.')}. Try a longer phrase of a few words that only you would put together.")
 
 
 def hash_password(password: str) -> str:
-    return _HASHER.hash(password)
+    with _SLOTS:
+        return _HASHER.hash(password)
 
 
 def verify_password(stored_hash: str, password: str) -> bool:
     try:
-        return _HASHER.verify(stored_hash, password)
+        with _SLOTS:
+            return _HASHER.verify(stored_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

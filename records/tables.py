@@ -77,13 +77,21 @@ sessions = Table(
     Column("revoked_at", UTCDateTime(), nullable=True),
 )
 
-sign_in_failures = Table(
-    "sign_in_failures",
+throttle_events = Table(
+    "throttle_events",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("email", String(254), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("key", String(300), nullable=False),
     Column("at", UTCDateTime(), nullable=False),
-    Index("ix_sign_in_failures_email_at", "email", "at"),
+    Index("ix_throttle_events_kind_key_at", "kind", "key", "at"),
+)
+
+install_markers = Table(
+    "install_markers",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("at", UTCDateTime(), nullable=False),
 )
 
 cohorts = Table(

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import html
+import ipaddress
+import os
 import secrets
+import sys
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 
@@ -27,6 +30,47 @@ from ui import sso
 
 SESSION_COOKIE = "peersim_session"
 CSRF_COOKIE = "peersim_csrf"
+
+_SETUP_TOKEN = os.environ.get("PEERSIM_SETUP_TOKEN") or secrets.token_urlsafe(24)
+"""Who may create the first admin: whoever can read this server's log (where :func:`announce_setup` prints a
+link with it) or set PEERSIM_SETUP_TOKEN (the same on every server behind a load balancer). Without it, the first
+visitor on a shared network (classroom Wi-Fi) could claim the admin account."""
+
+
+def setup_token() -> str:
+    return _SETUP_TOKEN
+
+
+def setup_link(base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/auth/setup?token={_SETUP_TOKEN}"
+
+
+def announce_setup(base_url: str) -> None:
+    """Print the one-time set-up link to the server's log (stderr), as Jupyter prints its token."""
+    message = (
+        "PeerSim has no admin yet. To create the first admin, open this link in your browser "
+        f"(it works only on this server and while there is no admin):\n\n    {setup_link(base_url)}\n"
+    )
+    print(message, file=sys.stderr, flush=True)
+
+
+def client_address(request: Request) -> str:
+    """The address a request came from, for throttling. Behind a load balancer or proxy, set
+    PEERSIM_TRUSTED_PROXIES to its addresses (comma-separated): then the right-most X-Forwarded-For entry that is
+    not one of them is the client. Otherwise the header is ignored, since anyone can send it."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = {item.strip() for item in os.environ.get("PEERSIM_TRUSTED_PROXIES", "").split(",") if item.strip()}
+    if peer not in trusted:
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return "unknown"
+    return peer
+
 
 PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -168,7 +212,7 @@ async def signin(request: Request) -> Response:
         return _expired_form()
     email = form.get("email", "")
     try:
-        user = await run_in_threadpool(_store().accounts.sign_in, email, form.get("password", ""))
+        user = await run_in_threadpool(_store().accounts.sign_in, email, form.get("password", ""), client_address(request))
     except AccountError as exc:
         message = str(exc)
         return _with_csrf(request, lambda csrf: _signin_page(csrf, email, message))
@@ -237,20 +281,38 @@ async def signup(request: Request) -> Response:
 
 
 # ---------------------------------------------------------------------------------------- first run
+SETUP_LEAD = (
+    "Welcome. This PeerSim has no admin yet: create the first admin account. "
+    "Admins add instructors and keep trainee records safe."
+)
+SETUP_WHERE = (
+    "For safety, setting up needs the one-time set-up link that this server printed in its log when it started "
+    "(it ends in ?token=...). Open that link, or on the server run: python -m records create-admin"
+)
+SETUP_WRONG = "That set-up link is not this server's. Please copy the link from the server's log again."
+
+
 async def setup(request: Request) -> Response:
     if await run_in_threadpool(_store().accounts.has_admin):
         return RedirectResponse("/auth/signin", status_code=303)
 
-    def page(csrf: str, form: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:
+    def page(csrf: str, token: str, form: dict[str, str] | None = None, error: str | None = None) -> HTMLResponse:
         form = form or {}
+        if not secrets.compare_digest(token.encode(), _SETUP_TOKEN.encode()):
+            body = (
+                f'<p class="lead">{html.escape(SETUP_LEAD)}</p>'
+                + _error(error)
+                + f'<p class="note">{html.escape(SETUP_WHERE)}</p>'
+            )
+            return _page("Set up PeerSim", body, status=403 if error else 200)
         body = (
-            '<p class="lead">Welcome. This PeerSim has no admin yet: create the first admin account. '
-            "Admins add instructors and keep trainee records safe.</p>"
+            f'<p class="lead">{html.escape(SETUP_LEAD)}</p>'
             + _error(error)
             + _form(
                 "/auth/setup",
                 csrf,
-                _field("Your name", "name", value=form.get("name", ""), autocomplete="name")
+                f'<input type="hidden" name="token" value="{html.escape(token)}">'
+                + _field("Your name", "name", value=form.get("name", ""), autocomplete="name")
                 + _field("Email", "email", "email", form.get("email", ""), autocomplete="username")
                 + _field(
                     "Password", "password", "password", hint=f"At least {MIN_LENGTH} characters.", autocomplete="new-password"
@@ -261,17 +323,25 @@ async def setup(request: Request) -> Response:
         return _page("Set up PeerSim", body)
 
     if request.method == "GET":
-        return _with_csrf(request, page)
+        token = request.query_params.get("token", "")
+        if token and not secrets.compare_digest(token.encode(), _SETUP_TOKEN.encode()):
+            return _with_csrf(request, lambda csrf: page(csrf, "", error=SETUP_WRONG))
+        if not token:
+            announce_setup(str(request.base_url))  # in case the start-up message has scrolled away
+        return _with_csrf(request, lambda csrf: page(csrf, token))
     form = await _checked_form(request)
     if form is None:
         return _expired_form()
+    token = form.get("token", "")
+    if not secrets.compare_digest(token.encode(), _SETUP_TOKEN.encode()):
+        return _with_csrf(request, lambda csrf: page(csrf, "", error=SETUP_WRONG))
     try:
         user = await run_in_threadpool(
             _store().accounts.create_first_admin, form.get("name", ""), form.get("email", ""), form.get("password", "")
         )
     except (AccountError, WeakPassword) as exc:
         message = str(exc)
-        return _with_csrf(request, lambda csrf: page(csrf, form, message))
+        return _with_csrf(request, lambda csrf: page(csrf, token, form, message))
     return await run_in_threadpool(_signed_in, request, user)
 
 
