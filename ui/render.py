@@ -1,4 +1,7 @@
-"""Rendering shared by pages: conversation bubbles, feedback, problems. All dynamic text is escaped."""
+"""Rendering shared by pages: conversation bubbles, feedback, problems. All dynamic text is escaped.
+
+Text people typed (names, emails, cohort names, scenario titles, choices, feedback) goes through `esc` before any
+Streamlit element that reads Markdown, and a table shown with `st.table` goes through `esc_frame`. See `esc`."""
 
 from __future__ import annotations
 
@@ -12,7 +15,15 @@ import streamlit as st
 from scenarios import Problem
 from scoring.scorer import Feedback
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:])")
+# Every ASCII punctuation character: CommonMark lets a backslash escape each of them, and escaping all of them
+# leaves no syntax (links, images, emphasis, :color[...] directives, $math$, HTML, tables, headings) to interpret.
+_MARKDOWN_SPECIAL = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+# Streamlit rewrites some text *after* Markdown parsing, where a backslash no longer helps: `:smile:` emoji,
+# `:material_x:` icons, the `:streamlit:` logo, `->`/`--`/`>=` arrows and dashes, and bare `http://` or `www.`
+# addresses (made into links by GFM). An invisible U+2060 WORD JOINER inside each such sequence stops them.
+WORD_JOINER = "\u2060"
+_JOIN_AFTER = re.compile(r"(?<=:)(?=\S)|(?<=[-<>~])(?=[->=])|(?<=www)(?=\.)", re.IGNORECASE)
+_LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 VERDICTS = {
     "strongest": (":material/check_circle:", "Strong response"),
@@ -25,10 +36,49 @@ KIND_LABEL = {"possibility": "Possibility", "pitfall": "Pitfall"}
 KIND_ICON = {"possibility": ":material/add_circle:", "pitfall": ":material/remove_circle:"}
 
 
-def esc(text: str) -> str:
-    """Text shown exactly as written: Markdown and HTML characters are escaped, never interpreted."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+def esc(text: object) -> str:
+    """Text shown exactly as written, never interpreted: the one helper for user- or author-supplied text.
+
+    Use it for every string people typed (names, emails, cohort names, scenario titles, summaries, choices,
+    feedback, file names, error messages that quote them) that goes into a Streamlit element which reads
+    Markdown. In Streamlit 1.67 that is: `st.markdown`, `st.write` of a string, `st.title`/`header`/`subheader`/
+    `caption`, `st.success`/`info`/`warning`/`error`/`toast`, the label of every widget, button, download and link
+    button, `st.page_link`, expander, tab, popover and `st.status`, `help=` tooltips, `st.radio` options (and
+    `captions`), `st.metric` label, value and delta, `st.progress` text, and every header and cell of `st.table`
+    (use `esc_frame` for a whole table). Images, links, emphasis, `:red[...]`, `$math$`, HTML and headings then
+    show as the characters typed, so nobody's browser fetches anything a name points to.
+
+    Do NOT use it where Streamlit shows plain text, or the backslashes would show: `st.dataframe` cells and
+    headers (a canvas; only a `MarkdownColumn` would read Markdown), `st.selectbox`/`st.multiselect` options and
+    `format_func`, `placeholder=`, `value=` of inputs, `st.text`, `st.code`, `st.json`, plotly figures, and file
+    contents of `st.download_button` (see `records.csv_safety` for CSV files).
+
+    Besides backslash escapes, an invisible U+2060 WORD JOINER (`WORD_JOINER`) is put inside `:word:`, `->`,
+    `--`, `>=`, `://` and `www.`, which Streamlit would otherwise turn into emoji, icons, arrows or links after
+    parsing; leading spaces become no-break spaces (no code blocks) and line breaks stay line breaks. Email
+    addresses are left whole (GFM shows them as mailto links of the same text) so they copy correctly.
+    `None` gives an empty string; other values are shown as `str(value)`."""
+    if text is None:
+        return ""
+    plain = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    joined = _JOIN_AFTER.sub(WORD_JOINER, plain)
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
+    escaped = _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
     return escaped.replace("\n", "  \n")
+
+
+def esc_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` for `st.table`, which renders every header and cell as Markdown: text cells, column
+    names and a text index go through `esc`; numbers, dates and missing values stay as they are (so they keep
+    their formatting). Not for `st.dataframe`, which shows cells as plain text."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
+            out[column] = out[column].map(lambda v: esc(v) if isinstance(v, str) else v)
+    out.columns = pd.Index([esc(c) if isinstance(c, str) else c for c in out.columns])
+    if out.index.dtype == object:
+        out.index = pd.Index([esc(i) if isinstance(i, str) else i for i in out.index], name=out.index.name)
+    return out
 
 
 def peer_says(name: str, text: str, scene: str | None = None) -> None:
