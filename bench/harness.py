@@ -22,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+SETUP_TOKEN = secrets.token_urlsafe(24)
+"""The first-run set-up token every benchmark server is started with (PEERSIM_SETUP_TOKEN)."""
 
 
 # ------------------------------------------------------------------------------------------------ machine
@@ -186,6 +188,7 @@ def start_server(
         "PEERSIM_DATABASE_URL": db.url,
         "PEERSIM_DATA_DIR": str(db.data_dir),
         "PYTHONUNBUFFERED": "1",
+        "PEERSIM_SETUP_TOKEN": SETUP_TOKEN,
         **(env or {}),
     }
     for name in list(environment):  # a benchmark's server takes its settings from config.toml or defaults only

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from records import Store
@@ -53,6 +55,12 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     admin.page.goto(server.url + "/")
     admin.settle()
     assert admin.page.url.endswith("/auth/setup")
+    assert "needs the one-time set-up link that this server printed in its log" in admin.page.inner_text("main")
+    assert admin.page.locator("input[name=password]").count() == 0  # no form for whoever arrives first
+    admin.shot("setup-needs-link")
+    link = re.search(r"http://\S+/auth/setup\?token=\S+", server.log.read_text())
+    assert link is not None, server.log.read_text()[-2000:]
+    admin.page.goto(link.group(0))
     admin.shot("setup")
     fill_form(admin, name="Ada Admin", email="ada@example.org", password=PASSWORD)
     nav(admin, "Admin")
