@@ -34,7 +34,15 @@ SIGN_IN_ACCOUNT = throttle.Limit("sign-in-account", 50, _WINDOW)
 SIGN_IN_ADDRESS = throttle.Limit("sign-in-address", 50, _WINDOW)
 """Wrong passwords from one network address for any emails: a flood is refused before it costs a password check.
 Generous, since a classroom behind one network address signs in together and people mistype."""
+SIGN_UP_TAKEN = throttle.Limit("sign-up-taken", 5, _WINDOW)
+"""Sign-ups refused because the email already has an account, per network address: bounds how fast anyone can
+learn which emails have accounts."""
 UNKNOWN_ADDRESS = "unknown"
+
+
+def _too_many_sign_ups(blocked: throttle.Blocked) -> str:
+    wait = f"{blocked.minutes} minute{'s' if blocked.minutes != 1 else ''}"
+    return f"Too many sign-ups from this network. Please wait {wait} and try again, or sign in if you have an account."
 
 
 class AccountError(ValueError):
@@ -110,13 +118,29 @@ class Accounts(Repository):
         assert new_id is not None
         return User(int(new_id[0]), name, role, email)
 
-    def register(self, name: str, email: str, password: str) -> User:
-        """A trainee signs up with a name, an email and a password that meets the policy."""
+    def register(self, name: str, email: str, password: str, address: str | None = None) -> User:
+        """A trainee signs up with a name, an email and a password that meets the policy.
+
+        Saying "that email already has an account" helps a person who forgot they signed up, and also tells a
+        stranger which emails have accounts; so those answers are counted per network ``address``
+        (SIGN_UP_TAKEN), and after a few of them that address waits before signing anyone up."""
         name, email = clean_name(name), clean_email(email)
         passwords.check_password(password, name=name, email=email)
+        where = (address or UNKNOWN_ADDRESS)[:64]
+        moment = clock.now()
+        with self._read() as connection:
+            waiting = throttle.blocked(connection, [(SIGN_UP_TAKEN, where)], moment)
+        if waiting is not None:
+            raise AccountError(_too_many_sign_ups(waiting))
         hashed = passwords.hash_password(password)
         with self._write() as connection:
-            return self._insert(connection, name, email, hashed, "trainee")
+            taken = connection.execute(select(users.c.id).where(users.c.email == email)).first() is not None
+            if not taken:
+                return self._insert(connection, name, email, hashed, "trainee")
+            counted = throttle.take(connection, [(SIGN_UP_TAKEN, where)], moment)
+        if isinstance(counted, throttle.Blocked):
+            raise AccountError(_too_many_sign_ups(counted))
+        raise AccountError("An account with that email address already exists. Try signing in instead.")
 
     def create_first_admin(self, name: str, email: str, password: str) -> User:
         """The first admin of a new installation; refused once any admin exists. Atomic on every database: the

@@ -283,3 +283,18 @@ def test_sign_in_counts_the_address_the_request_came_from(client, store, monkeyp
         headers={"x-forwarded-for": "192.0.2.99"},
     )
     assert forwarded.status_code == 303
+
+
+def test_sign_ups_that_find_an_existing_email_are_limited_per_address(store):
+    make_user(store, "Ana")
+    taken = "An account with that email address already exists. Try signing in instead."
+    waiting = "Too many sign-ups from this network. Please wait 15 minutes and try again, or sign in if you have an account."
+    for n in range(6):
+        with pytest.raises(AccountError) as caught:
+            store.accounts.register(f"Probe {n}", "ana@example.org", PASSWORD, "198.51.100.66")
+        assert str(caught.value) == (taken if n < 5 else waiting)
+    with pytest.raises(AccountError) as caught:  # now even a new email waits, so probing stops
+        store.accounts.register("Tia", "tia@example.org", PASSWORD, "198.51.100.66")
+    assert str(caught.value) == waiting
+    assert store.accounts.register("Tia", "tia@example.org", PASSWORD, "192.0.2.10").name == "Tia"  # elsewhere: fine
+    assert store.accounts.count() == 2

@@ -258,6 +258,8 @@ async def signup(request: Request) -> Response:
     if form is None:
         return _expired_form()
 
+    address = client_address(request)
+
     def create() -> User:
         store = _store()
         code = form.get("code", "").strip()
@@ -266,7 +268,7 @@ async def signup(request: Request) -> Response:
 
             if len(normalise_code(code)) != CODE_LENGTH:
                 raise CohortError(f"A join code has {CODE_LENGTH} letters and numbers, like K7M2QX. Please check it.")
-        user = store.accounts.register(form.get("name", ""), form.get("email", ""), form.get("password", ""))
+        user = store.accounts.register(form.get("name", ""), form.get("email", ""), form.get("password", ""), address)
         if code:
             with contextlib.suppress(CohortError):  # the account stands; the Account page can join later
                 store.cohorts.join(user, code)
