@@ -29,8 +29,6 @@ SQLite), so the tallies, the check and the new rows agree with each other.
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -48,6 +46,7 @@ from records import audit
 from records.access import User, require_role
 from records.base import Repository
 from records.cohorts import Cohort, Cohorts
+from records.csv_safety import write_csv
 from records.store import CSV_COLUMNS, csv_row
 from records.tables import attempts, cohort_members, decision_criteria, decisions, scenario_versions, users
 
@@ -545,9 +544,7 @@ class CohortRecords(Repository):
                 .where(member)
                 .order_by(users.c.name_key, users.c.id, attempts.c.started_at, attempts.c.id, decisions.c.step)
             )
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(EXPORT_COLUMNS)
+            lines: list[list[object]] = []
             for r in rows:
                 attempt = SimpleNamespace(
                     id=r.attempt_id,
@@ -569,8 +566,8 @@ class CohortRecords(Repository):
                     r.time_taken_ms,
                     r.decided_at,
                 )
-                writer.writerow([r.trainee_id, r.trainee_name, *decision])
-        return out.getvalue()
+                lines.append([r.trainee_id, r.trainee_name, *decision])
+        return write_csv(EXPORT_COLUMNS, lines)
 
 
 # ------------------------------------------------------------------------------------ frames from tallies

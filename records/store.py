@@ -11,8 +11,6 @@ browser tab) keeps the first and records nothing more.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from records import audit, clock, db
 from records.access import AccessDenied, User, require_see, require_self
 from records.base import Repository
+from records.csv_safety import write_csv
 from records.tables import attempts, cohort_members, cohorts, decision_criteria, decisions, scenario_versions, users
 
 __all__ = ["MODES", "AccessDenied", "Attempt", "Decision", "Finish", "NotFound", "StaleDecision", "Store", "User"]
@@ -112,15 +111,15 @@ class UserExport:
         return json.dumps(document, indent=2, ensure_ascii=False)
 
     def decisions_csv(self) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(CSV_COLUMNS)
-        for attempt, decisions_ in self.attempts:
-            for d in decisions_:
-                writer.writerow(
-                    csv_row(attempt, d.step, d.node_id, d.choice_id, d.criteria, d.points, d.time_taken_ms, d.decided_at)
-                )
-        return out.getvalue()
+        """Every decision as CSV (records.csv_safety: formula-safe text cells, numbers as numbers, UTF-8 BOM)."""
+        return write_csv(
+            CSV_COLUMNS,
+            (
+                csv_row(attempt, d.step, d.node_id, d.choice_id, d.criteria, d.points, d.time_taken_ms, d.decided_at)
+                for attempt, decisions_ in self.attempts
+                for d in decisions_
+            ),
+        )
 
 
 CSV_COLUMNS = [
