@@ -544,21 +544,29 @@ def test_export_csv_has_one_row_per_decision_with_the_trainee(store, mini, rubri
     third = play(store, ben, mini, rubric, PLAN)
     play(store, outsider, mini, rubric, RP)  # not a member: not exported
     text = store.analytics.export_csv(owner, cohort.id)
-    assert text.splitlines()[0] == (
-        "trainee_id,trainee_name,attempt_id,scenario_id,scenario_version,mode,status,started_at,finished_at,score,"
-        "step,node_id,choice_id,criteria,points,time_taken_ms,decided_at"
+    # records.csv_safety: a byte-order mark, text cells quoted, numbers bare (tests/test_csv_safety.py).
+    assert text.startswith("\ufeff")
+    lines = text.removeprefix("\ufeff").split("\r\n")
+    assert lines[0] == (
+        '"trainee_id","trainee_name","attempt_id","scenario_id","scenario_version","mode","status","started_at",'
+        '"finished_at","score","step","node_id","choice_id","criteria","points","time_taken_ms","decided_at"'
     )
     h = mini.content_hash
     w1, w2 = "2027-03-01T10:00:00+00:00", "2027-03-08T10:00:00+00:00"
     ana_name = '"Ana ""Annie"" Ruiz, RN"'  # CSV quoting: the comma and the quotes survive
-    assert text.splitlines()[1:] == [
-        f"{ana.id},{ana_name},{first},mini,{h},coached,finished,{w1},{w1},0,1,open,mixed,pf.dictating;po.reflective-listening,0,1000,{w1}",
-        f"{ana.id},{ana_name},{first},mini,{h},coached,finished,{w1},{w1},0,2,ready,judge,pf.dictating;pf.judging-goal,-2,1000,{w1}",
-        f"{ana.id},{ana_name},{second},mini,{h},coached,active,{w2},,,1,open,reflect,"
-        f"po.exploration-is-valid;po.reflective-listening,2,1000,{w2}",
-        f"{ben.id},Ben,{third},mini,{h},coached,finished,{w2},{w2},17,1,open,plan,pf.ahead-of-readiness,-1,1000,{w2}",
+    c = '"coached"'
+    assert lines[1:] == [
+        f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",0,1,"open","mixed",'
+        f'"pf.dictating;po.reflective-listening",0,1000,"{w1}"',
+        f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",0,2,"ready","judge",'
+        f'"pf.dictating;pf.judging-goal",-2,1000,"{w1}"',
+        f'{ana.id},{ana_name},{second},"mini","{h}",{c},"active","{w2}","","",1,"open","reflect",'
+        f'"po.exploration-is-valid;po.reflective-listening",2,1000,"{w2}"',
+        f'{ben.id},"Ben",{third},"mini","{h}",{c},"finished","{w2}","{w2}",17,1,"open","plan","pf.ahead-of-readiness",'
+        f'-1,1000,"{w2}"',
+        "",
     ]
-    assert list(csv.reader(io.StringIO(text)))[1][1] == 'Ana "Annie" Ruiz, RN'
+    assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))[1][1] == 'Ana "Annie" Ruiz, RN'
 
 
 # ------------------------------------------------------------------------- the tallies kept between reads
