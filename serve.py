@@ -16,8 +16,9 @@ from starlette.responses import RedirectResponse, Response
 from streamlit.runtime.pages_manager import PagesManager
 
 from records import is_unavailable
-from ui import outage, sso
-from ui.signin import ROUTES, SESSION_COOKIE, _store, database_unavailable, unavailable_page
+from ui import outage, sso, sso_routes
+from ui.headers import SecurityHeaders
+from ui.signin import ROUTES, SESSION_COOKIE, _store, announce_setup, database_unavailable, unavailable_page
 
 # app.py's st.navigation decides which pages a user's role may open. But Streamlit 1.67 sees the pages/ folder
 # beside app.py and, until the first run of app.py in this process sets this flag, serves a deep link such as
@@ -45,25 +46,32 @@ class SignInGate(BaseHTTPMiddleware):
         return await call_next(request)
 
 
-def _single_sign_on(request: Request) -> bool:
-    """Let single sign-on through: the start (/?sso=1) and pages with Streamlit's identity cookie, which the
-    script itself checks against PeerSim's sessions (ui.identity)."""
-    if not sso.enabled():
-        return False
-    return request.query_params.get("sso") == "1" or sso.IDENTITY_COOKIE in request.cookies
-
-
-auth = sso.settings()
+sso.settings()  # single sign-on half configured stops the start with a message saying what is missing
 app = st.App(
     "app.py",
-    routes=ROUTES,
-    middleware=[Middleware(SignInGate)],
-    secrets={"auth": auth} if auth is not None else None,
+    routes=[*ROUTES, *sso_routes.ROUTES],
+    middleware=[Middleware(SecurityHeaders), Middleware(SignInGate)],
     # The database down or restarting: a kind message on the page (or a 503 page on the sign-in routes), and
     # the app recovers by itself when it is back.
     on_script_error=outage.on_script_error,
     exception_handlers={error: database_unavailable for error in outage.UNAVAILABLE},
 )
+
+
+def _announce_setup_if_needed() -> None:
+    """A new installation prints its one-time set-up link at start (the sign-in pages print it again when asked)."""
+    try:
+        needs_admin = not _store().accounts.has_admin()
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        return  # the database is not up yet: /auth/setup prints the link when it is first opened
+    if needs_admin:
+        address = st.get_option("server.address") or "localhost"
+        announce_setup(f"http://{address}:{st.get_option('server.port')}")
+
+
+_announce_setup_if_needed()
 
 if __name__ == "__main__":
     app.run()
