@@ -15,9 +15,10 @@ import streamlit as st
 from scenarios import Problem
 from scoring.scorer import Feedback
 
-# Every ASCII punctuation character: CommonMark lets a backslash escape each of them, and escaping all of them
-# leaves no syntax (links, images, emphasis, :color[...] directives, $math$, HTML, tables, headings) to interpret.
-_MARKDOWN_SPECIAL = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+# Every ASCII punctuation character that starts Markdown syntax in Streamlit (CommonMark, GFM, its :color[...]
+# directives, $math$, HTML, &entities;): a backslash escape makes each one plain text. A "=" matters only at the
+# start of a line (a setext heading underline); quotes, commas and the like never start anything.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<$:&])|(?<![^\n])([ \t]*)(=)")
 # Streamlit rewrites some text *after* Markdown parsing, where a backslash no longer helps: `:smile:` emoji,
 # `:material_x:` icons, the `:streamlit:` logo, `->`/`--`/`>=` arrows and dashes, and bare `http://` or `www.`
 # addresses (made into links by GFM). An invisible U+2060 WORD JOINER inside each such sequence stops them.
@@ -62,7 +63,7 @@ def esc(text: object) -> str:
         return ""
     plain = str(text).replace("\r\n", "\n").replace("\r", "\n")
     joined = _JOIN_AFTER.sub(WORD_JOINER, plain)
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", joined)
+    escaped = _MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(1) if m.group(1) else m.group(2) + "\\=", joined)
     escaped = _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group(0).expandtabs(4)), escaped)
     return escaped.replace("\n", "  \n")
 
@@ -79,6 +80,12 @@ def esc_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if out.index.dtype == object:
         out.index = pd.Index([esc(i) if isinstance(i, str) else i for i in out.index], name=out.index.name)
     return out
+
+
+def text_table(data: pd.DataFrame | Iterable[dict[str, object]], *, hide_index: bool | None = None) -> None:
+    """`st.table` with every text header and cell shown as typed (`esc_frame`): use it instead of `st.table`."""
+    frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
+    st.table(esc_frame(frame), hide_index=hide_index)
 
 
 def peer_says(name: str, text: str, scene: str | None = None) -> None:
@@ -124,8 +131,8 @@ def chart_section(
     caption: str | None = None,
 ) -> None:
     """A chart under its heading with the same data as a table (its text alternative), or a kind line when
-    there is nothing to draw yet. ``figure`` and ``table`` are built only when there is data. ``caption`` is
-    Markdown: escape any text people typed in it."""
+    there is nothing to draw yet. ``figure`` and ``table`` are built only when there is data; the table's text is
+    escaped here. ``caption`` is Markdown: escape any text people typed in it."""
     st.subheader(title)
     if empty:
         st.caption(empty_text)
@@ -134,4 +141,4 @@ def chart_section(
         st.caption(caption)
     st.plotly_chart(figure(), key=f"chart_{key}")
     with st.expander(f"{title} as a table"):
-        st.table(table(), hide_index=True)  # real HTML table: screen readers read it (st.dataframe is a canvas)
+        text_table(table(), hide_index=True)  # real HTML table: screen readers read it (st.dataframe is a canvas)
