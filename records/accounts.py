@@ -174,33 +174,187 @@ class Accounts(Repository):
             audit.write(connection, actor, "create account", user.id, f"role {role}")
             return user
 
-    def single_sign_on(self, subject: str, email: str | None, name: str | None) -> User:
-        """The user for an identity from the program's OIDC provider, linked by email or created as a trainee."""
+    # ------------------------------------------------------------ single sign-on
+    # An identity from the program's OIDC provider is "issuer|subject" (users.oidc_subject). Only what the provider
+    # has proved counts: its subject, and an email address only when it says email_verified. Linking never
+    # overwrites a link, and a password account is never taken over by an identity with the same email address
+    # (nor the reverse): its signed-in owner links the two on "Account and privacy".
+    SSO_SWITCHED_OFF = "This account has been switched off. Please contact your program's admin."
+    SSO_EMAIL_NOT_VERIFIED = (
+        "Your program's sign-in has not confirmed your email address, so PeerSim cannot tell which account is "
+        "yours. Please confirm your email address with your program's sign-in (your program's admin can help), "
+        "then try again. If you have a PeerSim password, you can sign in with your email and password instead."
+    )
+    SSO_EMAIL_HAS_PASSWORD = (
+        "PeerSim already has an account with the email address {email}, and it signs in with a password. Please "
+        'sign in with your email and password, then link single sign-on under "Account and privacy". After that, '
+        "either way signs you in."
+    )
+    SSO_EMAIL_LINKED_ELSEWHERE = (
+        "PeerSim already has an account with the email address {email}, linked to a different single sign-on "
+        "identity. Please contact your program's admin."
+    )
+    SSO_IDENTITY_TAKEN = (
+        "That single sign-on identity is already linked to another PeerSim account, so it was not linked to yours. "
+        "If that account is yours too, please ask your program's admin for help."
+    )
+    SSO_ALREADY_LINKED = (
+        "Your account is already linked to a different single sign-on identity. Unlink it first, then link the new one."
+    )
+    SSO_ONLY_WAY_IN = "Your account has no password, so single sign-on is the only way to sign in to it. It stays linked."
+
+    def single_sign_on(
+        self,
+        subject: str,
+        email: str | None,
+        name: str | None,
+        *,
+        email_verified: bool = False,
+        address: str | None = None,
+    ) -> User:
+        """The user for an identity from the program's OIDC provider, or SignInRefused with a message to show.
+
+        * An identity linked before signs in to its account, unless the account is switched off.
+        * Otherwise the email address counts only when the provider verified it (``email_verified``). It links the
+          identity to the account with that address only when that account has neither a password nor a linked
+          identity (one an admin made for single sign-on).
+        * An account with a password stays apart: its owner signs in with the password and links single sign-on
+          on "Account and privacy" (:meth:`link_single_sign_on`).
+        * A verified address no account has becomes a new trainee, named from the provider's claims.
+        """
+        try:
+            found = clean_email(email) if email else None
+        except AccountError:
+            found = None  # an address PeerSim could not use is no address
+        where = (address or UNKNOWN_ADDRESS)[:64]
+        try:
+            with self._write() as connection:
+                outcome = self._single_sign_on(connection, subject, found, email_verified, name, where)
+        except IntegrityError:  # the same new identity signing in twice at once: the other request created it
+            with self._write() as connection:
+                outcome = self._single_sign_on(connection, subject, found, email_verified, name, where)
+        if isinstance(outcome, SignInRefused):
+            raise outcome
+        return outcome
+
+    def _single_sign_on(
+        self, connection: Connection, subject: str, email: str | None, verified: bool, name: str | None, where: str
+    ) -> User | SignInRefused:
+        """One decision in one write transaction; refusals are returned (not raised) so their audit entries stay."""
+        someone = f"someone at {where}"
+        row = connection.execute(select(users).where(users.c.oidc_subject == subject)).first()
+        if row is None and email is not None and verified:
+            row = connection.execute(select(users).where(users.c.email == email)).first()
+            if row is not None and row.oidc_subject != subject:
+                return self._single_sign_on_by_email(connection, row, subject, email, someone, where)
+        if row is not None:  # linked before (or a moment ago, by the same identity signing in alongside)
+            if row.disabled:
+                audit.record(connection, someone, "refused sign-in", row.id, "single sign-on: account switched off")
+                return SignInRefused(self.SSO_SWITCHED_OFF)
+            user = _user(row)
+            audit.write(connection, user, "sign in", user.id, f"single sign-on, from {where}")
+            return user
+        if email is None or not verified:
+            return SignInRefused(self.SSO_EMAIL_NOT_VERIFIED)
+        display = self._name_from_provider(name, email)
+        new_id = connection.execute(
+            insert(users).values(
+                name=display,
+                name_key=display.casefold(),
+                email=email,
+                role="trainee",
+                created_at=clock.now(),
+                oidc_subject=subject,
+            )
+        ).inserted_primary_key
+        assert new_id is not None
+        user = User(int(new_id[0]), display, "trainee", email)
+        audit.write(connection, user, "create account", user.id, "single sign-on")
+        audit.write(connection, user, "sign in", user.id, f"single sign-on, from {where}")
+        return user
+
+    def _single_sign_on_by_email(
+        self, connection: Connection, row: Any, subject: str, email: str, someone: str, where: str
+    ) -> User | SignInRefused:
+        """A verified address that an account has, not yet linked to this identity: link it only to an account with
+        neither a password nor another identity."""
+        if row.disabled:
+            audit.record(connection, someone, "refused sign-in", row.id, "single sign-on: account switched off")
+            return SignInRefused(self.SSO_SWITCHED_OFF)
+        if row.password_hash:
+            audit.record(connection, someone, "refused sign-in", row.id, "single sign-on: the account has a password")
+            return SignInRefused(self.SSO_EMAIL_HAS_PASSWORD.format(email=email))
+        if row.oidc_subject is not None:
+            audit.record(connection, someone, "refused sign-in", row.id, "single sign-on: linked to another identity")
+            return SignInRefused(self.SSO_EMAIL_LINKED_ELSEWHERE.format(email=email))
+        linked = connection.execute(
+            update(users)
+            .where(users.c.id == row.id, users.c.oidc_subject.is_(None), users.c.password_hash.is_(None))
+            .values(oidc_subject=subject)
+        ).rowcount
+        if linked != 1:  # a password or another link arrived at this very moment (PostgreSQL re-checks the row)
+            return SignInRefused("Your account changed while you were signing in. Please try again.")
+        user = _user(row)
+        audit.write(connection, user, "link single sign-on", user.id, f"{self._issuer(subject)}, by verified email")
+        audit.write(connection, user, "sign in", user.id, f"single sign-on, from {where}")
+        return user
+
+    def own_account(self, actor: User) -> Account:
+        """The signed-in user's own account: how they can sign in (a password, single sign-on or both)."""
+        with self._read() as connection:
+            row = connection.execute(select(users).where(users.c.id == actor.id)).first()
+        if row is None:
+            raise AccountError("This account no longer exists.")
+        return Account(
+            user=_user(row),
+            created_at=row.created_at,
+            disabled=bool(row.disabled),
+            has_password=bool(row.password_hash),
+            single_sign_on=bool(row.oidc_subject),
+        )
+
+    def link_single_sign_on(self, actor: User, subject: str) -> None:
+        """Link a provider identity to the signed-in owner's account (they proved both: a PeerSim session and a
+        sign-in at the provider). Refused when the identity is linked to someone else or the account to another
+        identity: a link is never overwritten."""
+        taken = AccountError(self.SSO_IDENTITY_TAKEN)
+        try:
+            with self._write() as connection:
+                owner = connection.execute(select(users.c.id).where(users.c.oidc_subject == subject)).first()
+                if owner is not None:
+                    if owner.id == actor.id:
+                        return  # linked already
+                    raise taken
+                row = connection.execute(select(users).where(users.c.id == actor.id)).first()
+                if row is None or row.disabled:
+                    raise AccountError(self.SSO_SWITCHED_OFF)
+                if row.oidc_subject is not None:
+                    raise AccountError(self.SSO_ALREADY_LINKED)
+                connection.execute(update(users).where(users.c.id == actor.id).values(oidc_subject=subject))
+                audit.write(connection, actor, "link single sign-on", actor.id, self._issuer(subject))
+        except IntegrityError:  # linked to another account at the same moment
+            raise taken from None
+
+    def unlink_single_sign_on(self, actor: User) -> None:
+        """Unlink the owner's provider identity; refused when the account has no password (no way in left)."""
         with self._write() as connection:
-            row = connection.execute(select(users).where(users.c.oidc_subject == subject)).first()
-            if row is not None:
-                if row.disabled:
-                    raise SignInRefused("This account has been switched off. Please contact your program's admin.")
-                return _user(row)
-            cleaned = clean_email(email) if email else None
-            if cleaned is not None:
-                row = connection.execute(select(users).where(users.c.email == cleaned)).first()
-                if row is not None:
-                    connection.execute(update(users).where(users.c.id == row.id).values(oidc_subject=subject))
-                    return _user(row)
-            display = clean_name(name or (cleaned.split("@")[0] if cleaned else "PeerSim user"))
-            new_id = connection.execute(
-                insert(users).values(
-                    name=display,
-                    name_key=display.casefold(),
-                    email=cleaned,
-                    role="trainee",
-                    created_at=clock.now(),
-                    oidc_subject=subject,
-                )
-            ).inserted_primary_key
-            assert new_id is not None
-            return User(int(new_id[0]), display, "trainee", cleaned)
+            row = connection.execute(select(users).where(users.c.id == actor.id)).first()
+            if row is None or row.oidc_subject is None:
+                return
+            if not row.password_hash:
+                raise AccountError(self.SSO_ONLY_WAY_IN)
+            connection.execute(update(users).where(users.c.id == actor.id).values(oidc_subject=None))
+            audit.write(connection, actor, "unlink single sign-on", actor.id, self._issuer(row.oidc_subject))
+
+    @staticmethod
+    def _issuer(subject: str) -> str:
+        return subject.split("|", 1)[0]
+
+    @staticmethod
+    def _name_from_provider(name: str | None, email: str) -> str:
+        """A display name from the provider's claims, made to fit (PeerSim never refuses a sign-in over a name)."""
+        cleaned = " ".join("".join(ch if ord(ch) >= 32 else " " for ch in name or "").split())[:80].strip()
+        return cleaned or email.split("@")[0][:80]
 
     # ----------------------------------------------------------------- sign in
     def sign_in(self, email: str, password: str, address: str | None = None) -> User:

@@ -199,12 +199,3 @@ def test_the_only_admin_cannot_delete_themselves(store):
     with pytest.raises(AccountError) as caught:
         store.accounts.delete(admin, admin.id)
     assert str(caught.value) == "You are the only admin. Make someone else an admin before deleting your account."
-
-
-def test_single_sign_on_links_by_email_or_creates_a_trainee(store):
-    ana = make_user(store, "Ana")
-    linked = store.accounts.single_sign_on("issuer|sub-1", "Ana@Example.org", "Ana From IdP")
-    assert linked == ana
-    assert store.accounts.single_sign_on("issuer|sub-1", None, None) == ana  # found by subject next time
-    new = store.accounts.single_sign_on("issuer|sub-2", "kim@example.org", "Kim Lee")
-    assert (new.name, new.email, new.role) == ("Kim Lee", "kim@example.org", "trainee")

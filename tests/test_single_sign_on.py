@@ -1,0 +1,240 @@
+"""Single sign-on rules in records (issue 11, findings 1 and 5): only a verified email address links an identity,
+and only to an account with neither a password nor a link; links are never overwritten; a password account and an
+identity with the same address stay apart until the signed-in owner links them; a switched-off account is refused
+with a kind message. The browser tests (tests/browser/test_sso.py) run the same rules against a real provider."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import insert, select, update
+
+from records import AccountError, SignInRefused, Store, User, clock
+from records.tables import users
+from tests.conftest import PASSWORD, make_user
+
+ISSUER = "https://idp.example.org"
+NOT_VERIFIED = (
+    "Your program's sign-in has not confirmed your email address, so PeerSim cannot tell which account is yours. "
+    "Please confirm your email address with your program's sign-in (your program's admin can help), then try again. "
+    "If you have a PeerSim password, you can sign in with your email and password instead."
+)
+SWITCHED_OFF = "This account has been switched off. Please contact your program's admin."
+
+
+def has_password(address: str) -> str:
+    return (
+        f"PeerSim already has an account with the email address {address}, and it signs in with a password. Please "
+        'sign in with your email and password, then link single sign-on under "Account and privacy". After that, '
+        "either way signs you in."
+    )
+
+
+def identity(sub: str) -> str:
+    return f"{ISSUER}|{sub}"
+
+
+def sso_account(store: Store, name: str, email: str, role: str = "trainee") -> int:
+    """An account an admin made for single sign-on: an email address, no password, no linked identity yet."""
+    with store.engine.begin() as connection:
+        key = connection.execute(
+            insert(users).values(name=name, name_key=name.casefold(), email=email, role=role, created_at=clock.now())
+        ).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def switch_off(store: Store, user_id: int) -> None:
+    with store.engine.begin() as connection:
+        connection.execute(update(users).where(users.c.id == user_id).values(disabled=True))
+
+
+def row(store: Store, user_id: int):
+    with store.engine.connect() as connection:
+        return connection.execute(select(users).where(users.c.id == user_id)).one()
+
+
+def user_count(store: Store) -> int:
+    with store.engine.connect() as connection:
+        return len(connection.execute(select(users.c.id)).all())
+
+
+def actions(store: Store, admin: User) -> list[tuple[str, str | None, str]]:
+    return [(e.action, e.subject_name, e.detail) for e in reversed(store.audit.entries(admin))]
+
+
+# ------------------------------------------------------------------------------------------- finding 1
+@pytest.mark.parametrize("verified", [False, None])
+def test_an_unverified_email_never_signs_in_as_the_admin(store, verified):
+    admin = make_user(store, "Ada", "admin")
+    before = user_count(store)
+    with pytest.raises(SignInRefused) as caught:
+        store.accounts.single_sign_on(identity("mallory"), "ada@example.org", "Ada", email_verified=bool(verified))
+    assert str(caught.value) == NOT_VERIFIED
+    assert row(store, admin.id).oidc_subject is None
+    assert user_count(store) == before  # nothing created either
+
+
+def test_an_unverified_email_never_links_even_an_account_made_for_single_sign_on(store):
+    admin_id = sso_account(store, "Ada", "ada@example.org", role="admin")
+    with pytest.raises(SignInRefused) as caught:
+        store.accounts.single_sign_on(identity("mallory"), "ADA@example.org", "Ada")  # email_verified not given
+    assert str(caught.value) == NOT_VERIFIED
+    assert row(store, admin_id).oidc_subject is None
+
+
+def test_no_email_and_no_link_creates_nothing(store):
+    make_user(store, "Ada", "admin")
+    before = user_count(store)
+    for email in (None, "", "not an address"):
+        with pytest.raises(SignInRefused) as caught:
+            store.accounts.single_sign_on(identity("anon"), email, "Anon", email_verified=True)
+        assert str(caught.value) == NOT_VERIFIED
+    assert user_count(store) == before
+
+
+def test_an_existing_link_is_never_overwritten(store):
+    admin = make_user(store, "Ada", "admin")
+    kim_id = sso_account(store, "Kim Lee", "kim@example.org")
+    kim = store.accounts.single_sign_on(identity("kim"), "kim@example.org", "Kim Lee", email_verified=True)
+    assert kim.id == kim_id
+    with pytest.raises(SignInRefused) as caught:
+        store.accounts.single_sign_on(identity("other"), "kim@example.org", "Kim Lee", email_verified=True)
+    assert str(caught.value) == (
+        "PeerSim already has an account with the email address kim@example.org, linked to a different single sign-on "
+        "identity. Please contact your program's admin."
+    )
+    assert row(store, kim_id).oidc_subject == identity("kim")
+    assert store.accounts.single_sign_on(identity("kim"), None, None) == kim  # the linked identity still signs in
+    assert ("link single sign-on", "Kim Lee", f"{ISSUER}, by verified email") in actions(store, admin)
+
+
+def test_a_password_account_under_someone_elses_email_does_not_capture_their_sign_in(store):
+    """Someone signs up with a password under the victim's address; the victim's first single sign-on must not
+    land in that account (whose password would still work)."""
+    squatter = store.accounts.register("Not Kim", "kim@example.org", PASSWORD)
+    before = user_count(store)
+    with pytest.raises(SignInRefused) as caught:
+        store.accounts.single_sign_on(identity("kim"), "kim@example.org", "Kim Lee", email_verified=True)
+    assert str(caught.value) == has_password("kim@example.org")
+    assert row(store, squatter.id).oidc_subject is None
+    assert user_count(store) == before
+    assert store.accounts.sign_in("kim@example.org", PASSWORD) == squatter  # the password account is unchanged
+
+
+def test_a_password_account_links_only_when_its_signed_in_owner_says_so(store):
+    admin = make_user(store, "Ada", "admin")
+    tia = make_user(store, "Tia")
+    store.accounts.link_single_sign_on(tia, identity("tia"))
+    assert store.accounts.single_sign_on(identity("tia"), "tia@example.org", "Tia", email_verified=True) == tia
+    assert store.accounts.own_account(tia).single_sign_on and store.accounts.own_account(tia).has_password
+    store.accounts.link_single_sign_on(tia, identity("tia"))  # the same link again changes nothing
+    store.accounts.unlink_single_sign_on(tia)
+    assert not store.accounts.own_account(tia).single_sign_on
+    with pytest.raises(SignInRefused):
+        store.accounts.single_sign_on(identity("tia"), "tia@example.org", "Tia", email_verified=True)
+    assert [a for a in actions(store, admin) if "single sign-on" in a[0]] == [
+        ("link single sign-on", "Tia", ISSUER),
+        ("unlink single sign-on", "Tia", ISSUER),
+    ]
+
+
+def test_linking_never_takes_an_identity_from_someone_else_or_replaces_ones_own(store):
+    make_user(store, "Ada", "admin")
+    tia, ben = make_user(store, "Tia"), make_user(store, "Ben")
+    store.accounts.link_single_sign_on(tia, identity("tia"))
+    with pytest.raises(AccountError) as caught:
+        store.accounts.link_single_sign_on(ben, identity("tia"))
+    assert str(caught.value) == (
+        "That single sign-on identity is already linked to another PeerSim account, so it was not linked to yours. "
+        "If that account is yours too, please ask your program's admin for help."
+    )
+    with pytest.raises(AccountError) as caught:
+        store.accounts.link_single_sign_on(tia, identity("tia-2"))
+    assert str(caught.value) == (
+        "Your account is already linked to a different single sign-on identity. Unlink it first, then link the new one."
+    )
+    assert row(store, tia.id).oidc_subject == identity("tia") and row(store, ben.id).oidc_subject is None
+
+
+def test_an_account_without_a_password_stays_linked(store):
+    make_user(store, "Ada", "admin")
+    kim = store.accounts.single_sign_on(identity("kim"), "kim@example.org", "Kim Lee", email_verified=True)
+    with pytest.raises(AccountError) as caught:
+        store.accounts.unlink_single_sign_on(kim)
+    assert (
+        str(caught.value) == "Your account has no password, so single sign-on is the only way to sign in to it. It stays linked."
+    )
+    assert row(store, kim.id).oidc_subject == identity("kim")
+
+
+# ------------------------------------------------------------------------------------------- finding 5
+def test_a_switched_off_account_is_refused_by_its_link(store):
+    make_user(store, "Ada", "admin")
+    kim = store.accounts.single_sign_on(identity("kim"), "kim@example.org", "Kim Lee", email_verified=True)
+    switch_off(store, kim.id)
+    with pytest.raises(SignInRefused) as caught:
+        store.accounts.single_sign_on(identity("kim"), "kim@example.org", "Kim Lee", email_verified=True)
+    assert str(caught.value) == SWITCHED_OFF
+
+
+def test_a_switched_off_account_is_refused_by_its_email_and_not_linked(store):
+    admin = make_user(store, "Ada", "admin")
+    dee_id = sso_account(store, "Dee", "dee@example.org")
+    switch_off(store, dee_id)
+    with pytest.raises(SignInRefused) as caught:
+        store.accounts.single_sign_on(identity("dee"), "dee@example.org", "Dee", email_verified=True)
+    assert str(caught.value) == SWITCHED_OFF
+    assert row(store, dee_id).oidc_subject is None
+    assert ("refused sign-in", "Dee", "single sign-on: account switched off") in actions(store, admin)
+
+
+# ------------------------------------------------------------------------------------ new and found
+def test_a_verified_email_no_account_has_becomes_a_trainee_named_from_the_claims(store):
+    admin = make_user(store, "Ada", "admin")
+    kim = store.accounts.single_sign_on(
+        identity("kim"), "Kim.Lee@Example.org", "  Kim \t Lee ", email_verified=True, address="192.0.2.7"
+    )
+    assert (kim.name, kim.email, kim.role) == ("Kim Lee", "kim.lee@example.org", "trainee")
+    assert store.accounts.single_sign_on(identity("kim"), None, None) == kim  # by its link next time, email or not
+    assert actions(store, admin)[-3:] == [
+        ("create account", "Kim Lee", "single sign-on"),
+        ("sign in", "Kim Lee", "single sign-on, from 192.0.2.7"),
+        ("sign in", "Kim Lee", "single sign-on, from unknown"),
+    ]
+
+
+def test_a_verified_email_links_an_account_an_admin_made_for_single_sign_on(store):
+    make_user(store, "Ada", "admin")
+    ivan_id = sso_account(store, "Ivan", "ivan@example.org", role="instructor")
+    ivan = store.accounts.single_sign_on(identity("ivan"), "ivan@example.org", "Ivan From IdP", email_verified=True)
+    assert (ivan.id, ivan.name, ivan.role) == (ivan_id, "Ivan", "instructor")  # the account's own name and role
+
+
+@pytest.mark.parametrize(
+    ("claimed", "expected"),
+    [(None, "kim"), ("", "kim"), ("\x00\x07", "kim"), ("K" * 120, "K" * 80), ("Kim\nLee", "Kim Lee")],
+)
+def test_names_from_the_provider_are_made_to_fit(store, claimed, expected):
+    kim = store.accounts.single_sign_on(identity("kim"), "kim@example.org", claimed, email_verified=True)
+    assert kim.name == expected
+
+
+def test_one_new_identity_signing_in_many_times_at_once_makes_one_account(store):
+    results: list[object] = []
+
+    def sign_on() -> None:
+        try:
+            results.append(store.accounts.single_sign_on(identity("kim"), "kim@example.org", "Kim", email_verified=True))
+        except Exception as error:
+            results.append(error)
+
+    threads = [threading.Thread(target=sign_on) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({r.id for r in results if isinstance(r, User)}) == 1, results
+    assert all(isinstance(r, User) for r in results), results
+    assert user_count(store) == 1
