@@ -21,6 +21,12 @@ of a deployment, and any page load, sees the same class.
 
 Who may do what: the host, the cohort's owner and admins run the session and see its tally (counts only,
 never who chose what); participants see the session and their own answer.
+
+Belonging is checked now, not once: only current members of the cohort (and those who may run the class) join,
+read the class or answer. A code given to anyone else gets the same answer as a code that does not exist,
+naming nothing, and counts as a wrong code (records.cohorts throttles wrong codes per user, cohort and live
+codes together). A trainee who leaves the cohort, or is removed from it, mid-class gets a kind message and their
+answers are refused; when the class ends their attempt is marked "left" with the points of their answers.
 """
 
 from __future__ import annotations
@@ -29,13 +35,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from records import clock
+from records import audit, clock, throttle
 from records.access import AccessDenied, User, require_role
 from records.base import Repository
-from records.cohorts import CODE_LENGTH, new_code, normalise_code
+from records.cohorts import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
 from records.store import NotFound, Store
 from records.tables import (
     attempts,
@@ -55,6 +61,14 @@ from scoring.scorer import score, strongest_path, weakest_path
 PHASES = ("asking", "revealed", "ended")
 MODE = "live"
 """The attempts' mode; their status is "live" while the class runs."""
+
+
+NO_CLASS = "No live class is running with that code. Please check it with your instructor."
+"""For a code that does not exist, has ended, or belongs to a class the trainee is not in: the same words."""
+NOT_IN_COHORT = (
+    "You are no longer in this class's cohort, so its live class is closed to you. If that is a mistake, please "
+    "talk with your instructor."
+)
 
 
 class LiveError(ValueError):
@@ -136,6 +150,30 @@ class LiveSessions(Repository):
         owner = connection.execute(select(cohorts.c.owner_id).where(cohorts.c.id == session.cohort_id)).scalar()
         return actor.role == "instructor" and owner == actor.id
 
+    @classmethod
+    def _belongs(cls, connection: Connection, actor: User, session: LiveSession, *, lock: bool = False) -> bool:
+        """Whether the actor may take part now: a current member of the session's cohort, or someone who may run
+        it. ``lock`` keeps the membership from being removed until this transaction ends (PostgreSQL FOR SHARE)."""
+        if cls._may_host(connection, actor, session):
+            return True
+        query = select(cohort_members.c.user_id).where(
+            cohort_members.c.cohort_id == session.cohort_id, cohort_members.c.user_id == actor.id
+        )
+        if lock:
+            query = query.with_for_update(read=True)
+        return connection.execute(query).first() is not None
+
+    @staticmethod
+    def _in_class(session: LiveSession, user_id: ColumnElement[int]) -> ColumnElement[bool]:
+        """The same rule as :meth:`_belongs`, in SQL, for counting: ``user_id`` is a current member of the cohort
+        or may run the class (its host, the cohort's instructor, an admin)."""
+        members = select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == session.cohort_id)
+        owner = select(cohorts.c.owner_id).where(cohorts.c.id == session.cohort_id).scalar_subquery()
+        runners = select(users.c.id).where(
+            or_(users.c.role == "admin", users.c.id == session.host_id, and_(users.c.role == "instructor", users.c.id == owner))
+        )
+        return or_(user_id.in_(members), user_id.in_(runners))
+
     def _hosted(self, connection: Connection, actor: User, session_id: int, *, lock: str | None = None) -> LiveSession:
         session = self._get(connection, session_id, lock=lock)
         if not self._may_host(connection, actor, session):
@@ -152,11 +190,16 @@ class LiveSessions(Repository):
         return connection.execute(query).first()
 
     def get(self, actor: User, session_id: int) -> LiveSession:
-        """The session, for its host (or the cohort's owner, or an admin) and its participants."""
+        """The session, for its host (or the cohort's owner, or an admin) and its participants who are still in the
+        cohort."""
         with self._read() as connection:
             session = self._get(connection, session_id)
-            if self._may_host(connection, actor, session) or self._participant(connection, actor, session_id):
+            if self._may_host(connection, actor, session):
                 return session
+            if self._participant(connection, actor, session_id) is not None:
+                if self._belongs(connection, actor, session):
+                    return session
+                raise LiveError(NOT_IN_COHORT)
         raise NotFound(f"There is no live class {session_id}.")
 
     def hosting(self, actor: User) -> LiveSession | None:
@@ -171,7 +214,8 @@ class LiveSessions(Repository):
         return None if row is None else _session(row)
 
     def seat(self, actor: User, session_id: int | None = None) -> Seat | None:
-        """The actor's seat in ``session_id``, or (without it) in the open session they joined most recently."""
+        """The actor's seat in ``session_id``, or (without it) in the open session they joined most recently.
+        LiveError(NOT_IN_COHORT) when the actor has a seat there but has left the cohort (or was removed)."""
         query = self._select().join(live_participants, live_participants.c.session_id == live_sessions.c.id)
         query = query.add_columns(live_participants.c.attempt_id).where(live_participants.c.user_id == actor.id)
         if session_id is None:
@@ -179,12 +223,14 @@ class LiveSessions(Repository):
         else:
             query = query.where(live_sessions.c.id == session_id)
         with self._read() as connection:
-            row = connection.execute(
-                query.order_by(live_participants.c.joined_at.desc(), live_sessions.c.id.desc()).limit(1)
-            ).first()
-            if row is None:
-                return None
-            return self._seat(connection, actor, _session(row), int(row.attempt_id))
+            rows = connection.execute(query.order_by(live_participants.c.joined_at.desc(), live_sessions.c.id.desc())).all()
+            for row in rows:  # a handful at most: the open classes this actor joined
+                session = _session(row)
+                if self._belongs(connection, actor, session):
+                    return self._seat(connection, actor, session, int(row.attempt_id))
+        if rows:
+            raise LiveError(NOT_IN_COHORT)
+        return None
 
     @staticmethod
     def _seat(connection: Connection, actor: User, session: LiveSession, attempt_id: int) -> Seat:
@@ -198,10 +244,10 @@ class LiveSessions(Repository):
         return Seat(session, attempt_id, None if answer is None else str(answer))
 
     def recent(self, actor: User, since: datetime) -> LiveSession | None:
-        """The latest session the actor hosted or joined that ended at or after ``since``."""
+        """The latest session the actor hosted, or joined and still belongs to, that ended at or after ``since``."""
         joined = select(live_participants.c.session_id).where(live_participants.c.user_id == actor.id)
         with self._read() as connection:
-            row = connection.execute(
+            rows = connection.execute(
                 self._select()
                 .where(
                     live_sessions.c.phase == "ended",
@@ -209,25 +255,35 @@ class LiveSessions(Repository):
                     (live_sessions.c.host_id == actor.id) | live_sessions.c.id.in_(joined),
                 )
                 .order_by(live_sessions.c.ended_at.desc(), live_sessions.c.id.desc())
-                .limit(1)
-            ).first()
-        return None if row is None else _session(row)
+            ).all()
+            for row in rows:
+                session = _session(row)
+                if self._belongs(connection, actor, session):
+                    return session
+        return None
 
     def tally(self, actor: User, session_id: int) -> Tally:
-        """For the host: joined, answered, and how many picked each choice at the current step."""
+        """For the host: joined, answered, and how many picked each choice at the current step. Only those still in
+        the class count: a trainee who left the cohort, or was removed, drops out of all three."""
         with self._read() as connection:
             session = self._hosted(connection, actor, session_id)
             joined = connection.execute(
-                select(func.count()).select_from(live_participants).where(live_participants.c.session_id == session_id)
+                select(func.count())
+                .select_from(live_participants)
+                .where(live_participants.c.session_id == session_id, self._in_class(session, live_participants.c.user_id))
             ).scalar_one()
             counts = self._counts(connection, session)
         return Tally(session, int(joined), sum(counts.values()), counts)
 
-    @staticmethod
-    def _counts(connection: Connection, session: LiveSession) -> dict[str, int]:
+    @classmethod
+    def _counts(cls, connection: Connection, session: LiveSession) -> dict[str, int]:
         rows = connection.execute(
             select(live_answers.c.choice_id, func.count())
-            .where(live_answers.c.session_id == session.id, live_answers.c.step == session.step)
+            .where(
+                live_answers.c.session_id == session.id,
+                live_answers.c.step == session.step,
+                cls._in_class(session, live_answers.c.user_id),
+            )
             .group_by(live_answers.c.choice_id)
         ).all()
         return {str(choice_id): int(n) for choice_id, n in rows}
@@ -350,6 +406,13 @@ class LiveSessions(Repository):
             .where(live_sessions.c.id == session.id)
             .values(phase="ended", ended_at=moment, updated_at=moment, ending_id=ending_id)
         )
+        stayed = set(
+            connection.execute(
+                select(live_participants.c.attempt_id).where(
+                    live_participants.c.session_id == session.id, self._in_class(session, live_participants.c.user_id)
+                )
+            ).scalars()
+        )
         totals = connection.execute(
             select(live_participants.c.attempt_id, func.count(decisions.c.id), func.coalesce(func.sum(decisions.c.points), 0))
             .select_from(live_participants)
@@ -359,7 +422,8 @@ class LiveSessions(Repository):
         ).all()
         for attempt_id, answered, points in totals:
             values: dict[str, object] = {"updated_at": moment}
-            if answered and bounds is not None and ending_id is not None:
+            # A trainee who left the cohort (or was removed) mid-class is marked "left", with their points so far.
+            if answered and bounds is not None and ending_id is not None and attempt_id in stayed:
                 values |= {
                     "status": "finished",
                     "finished_at": moment,
@@ -378,62 +442,80 @@ class LiveSessions(Repository):
             raise LiveError("This is not the scenario version the live class is using.")
 
     # ------------------------------------------------------------ the trainees
-    def join(self, actor: User, code: str) -> Seat:
-        """Join the open session with this code; only members of its cohort may. Joining again keeps the seat."""
+    def join(self, actor: User, code: str, *, address: str | None = None) -> Seat:
+        """Join the open session with this code; only current members of its cohort (and those who may run it) may.
+        Anyone else gets the words of a code that does not exist, and the try counts as a wrong code (throttled per
+        user, and per network ``address`` when known, with the cohort codes: records.cohorts). Joining again keeps
+        the seat."""
         wanted = normalise_code(code)
         if len(wanted) != CODE_LENGTH:
             raise LiveError(f"A live class code has {CODE_LENGTH} letters and numbers, like K7M2QX. Please check it.")
+        checks = join_checks(actor, address)
         moment = clock.now()
         found: int | None = None
         try:
-            with self._write() as connection:
-                found = connection.execute(select(live_sessions.c.id).where(live_sessions.c.code == wanted)).scalar()
-                session = None if found is None else self._get(connection, found, lock="share")  # no advance meanwhile
-                if session is None or session.ended:
-                    raise LiveError("No live class is running with that code. Please check it with your instructor.")
-                archived = connection.execute(select(cohorts.c.archived).where(cohorts.c.id == session.cohort_id)).scalar()
-                seat = self._participant(connection, actor, session.id)
-                if seat is not None:
-                    return self._seat(connection, actor, session, int(seat.attempt_id))
-                if archived:
-                    raise LiveError(
-                        "This class's cohort is archived, so its live class cannot be joined. Please ask your instructor."
-                    )
-                member = connection.execute(
-                    select(cohort_members.c.user_id).where(
-                        cohort_members.c.cohort_id == session.cohort_id, cohort_members.c.user_id == actor.id
-                    )
-                ).first()
-                if member is None:
-                    raise LiveError(
-                        f"This live class is for the members of “{session.cohort_name}”. If that is your class, join the "
-                        "cohort first with its code (on the Account page), then join the live class again."
-                    )
-                attempt_id = connection.execute(
-                    insert(attempts).values(
-                        user_id=actor.id,
-                        scenario_id=session.scenario_id,
-                        content_hash=session.content_hash,
-                        mode=MODE,
-                        status=MODE,
-                        current_node=session.node_id,
-                        started_at=moment,
-                        updated_at=moment,
-                    )
-                ).inserted_primary_key
-                assert attempt_id is not None
-                connection.execute(
-                    insert(live_participants).values(
-                        session_id=session.id, user_id=actor.id, attempt_id=int(attempt_id[0]), joined_at=moment
-                    )
-                )
-                return self._seat(connection, actor, session, int(attempt_id[0]))
+            with self._write() as connection:  # refusals are raised after the commit, so the counted try stays
+                taken = throttle.take(connection, checks, moment)
+                if isinstance(taken, throttle.Blocked):
+                    refusal = LiveError(paused_message(taken))
+                else:
+                    found = connection.execute(select(live_sessions.c.id).where(live_sessions.c.code == wanted)).scalar()
+                    session = None if found is None else self._get(connection, found, lock="share")  # no advance meanwhile
+                    if session is None or session.ended or not self._belongs(connection, actor, session):
+                        note_wrong_code(connection, actor, checks, moment)
+                        refusal = LiveError(NO_CLASS)
+                    else:
+                        throttle.give_back(connection, taken)
+                        seat = self._participant(connection, actor, session.id)
+                        if seat is not None:
+                            return self._seat(connection, actor, session, int(seat.attempt_id))
+                        archived = connection.execute(
+                            select(cohorts.c.archived).where(cohorts.c.id == session.cohort_id)
+                        ).scalar()
+                        if archived:
+                            refusal = LiveError(
+                                "This class's cohort is archived, so its live class cannot be joined. Please ask your instructor."
+                            )
+                        else:
+                            attempt_id = self._take_seat(connection, actor, session, moment)
+                            audit.write(
+                                connection,
+                                actor,
+                                "join live class",
+                                actor.id,
+                                f"live class {session.id}, cohort {session.cohort_id}",
+                            )
+                            return self._seat(connection, actor, session, attempt_id)
+            raise refusal
         except IntegrityError:
             # This trainee joined from another tab or server a moment ago: keep that seat.
             seat_now = None if found is None else self.seat(actor, found)
             if seat_now is None:
                 raise
             return seat_now
+
+    @staticmethod
+    def _take_seat(connection: Connection, actor: User, session: LiveSession, moment: datetime) -> int:
+        """A new attempt and participant row for the actor; returns the attempt id."""
+        attempt_id = connection.execute(
+            insert(attempts).values(
+                user_id=actor.id,
+                scenario_id=session.scenario_id,
+                content_hash=session.content_hash,
+                mode=MODE,
+                status=MODE,
+                current_node=session.node_id,
+                started_at=moment,
+                updated_at=moment,
+            )
+        ).inserted_primary_key
+        assert attempt_id is not None
+        connection.execute(
+            insert(live_participants).values(
+                session_id=session.id, user_id=actor.id, attempt_id=int(attempt_id[0]), joined_at=moment
+            )
+        )
+        return int(attempt_id[0])
 
     def answer(self, actor: User, session_id: int, *, step: int, choice_id: str, loaded: LoadedScenario, rubric: Rubric) -> Seat:
         """Record the actor's answer at ``step`` with its decision (criteria and points). The first answer at a
@@ -445,6 +527,8 @@ class LiveSessions(Repository):
                 participant = self._participant(connection, actor, session_id, lock=True)
                 if participant is None:
                     raise AccessDenied("Join this live class with its code first.")
+                if not self._belongs(connection, actor, session, lock=True):
+                    raise LiveError(NOT_IN_COHORT)
                 self._check_version(session, loaded)
                 attempt_id = int(participant.attempt_id)
                 existing = connection.execute(

@@ -17,10 +17,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import AccessDenied, Store, User, clock
-from records.live import LiveError
+from records.live import NOT_IN_COHORT, LiveError
 from scenarios import LoadedScenario, Rubric
 from scoring.live import discussion_prompts, distribution, distribution_chart, most_chosen, shorten
 from tests.conftest import app_for, make_user, session_for
+from ui.render import esc
 
 A_REFLECT = "You keep coming back to it, and you're not sure yet."
 
@@ -87,12 +88,8 @@ def test_joining(store, school, mini):
     wrong = "ABCDEF" if session.code != "ABCDEF" else "ABCDEG"
     with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
         store.live.join(tia, wrong)
-    not_a_member = (
-        "This live class is for the members of “Tuesday evenings”. If that is your class, join the cohort first with "
-        "its code (on the Account page), then join the live class again."
-    )
-    with refused(LiveError, not_a_member):
-        store.live.join(school["out"], session.code)
+    with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
+        store.live.join(school["out"], session.code)  # a non-member learns nothing, not even that the code exists
     spaced = f" {session.code[:3].lower()}-{session.code[3:]} "  # typed on a phone: lower case, a dash, spaces
     seat = store.live.join(tia, spaced)
     assert (seat.session.id, seat.answer) == (session.id, None)
@@ -293,6 +290,84 @@ def test_a_version_other_than_the_class_s_is_refused(store, school, mini, rubric
         answer(store, school["tia"], session.id, 1, "reflect", edited, rubric)
 
 
+def test_a_trainee_who_leaves_or_is_removed_mid_class_is_refused(store, school, mini, rubric):
+    ivan, tia, uma, vic = school["ivan"], school["tia"], school["uma"], school["vic"]
+    cohort = school["cohort"]
+    session = store.live.start(ivan, cohort.id, mini)
+    seats = {u.name: store.live.join(u, session.code) for u in (tia, uma, vic)}
+    answer(store, tia, session.id, 1, "reflect", mini, rubric)
+    answer(store, uma, session.id, 1, "plan", mini, rubric)
+
+    store.cohorts.leave(tia, cohort.id)  # Tia leaves on her Account page
+    store.cohorts.remove_member(ivan, cohort.id, uma.id)  # Ivan removes Uma on the Cohorts page
+    for gone in (tia, uma):
+        with refused(LiveError, NOT_IN_COHORT):
+            answer(store, gone, session.id, 1, "mixed", mini, rubric)
+        with refused(LiveError, NOT_IN_COHORT):
+            store.live.seat(gone)
+        with refused(LiveError, NOT_IN_COHORT):
+            store.live.seat(gone, session.id)
+        with refused(LiveError, NOT_IN_COHORT):
+            store.live.get(gone, session.id)
+        with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
+            store.live.join(gone, session.code)
+    # The host's screen counts only the class as it is now.
+    tally = store.live.tally(ivan, session.id)
+    assert (tally.joined, tally.answered, tally.counts) == (1, 0, {})
+    answer(store, vic, session.id, 1, "reflect", mini, rubric)
+    assert store.live.tally(ivan, session.id).counts == {"reflect": 1}
+
+    store.cohorts.join(tia, cohort.join_code)  # Tia comes back: her seat and her answer are hers again
+    assert store.live.seat(tia) == store.live.join(tia, session.code)
+    assert store.live.seat(tia).answer == "reflect"
+    assert store.live.tally(ivan, session.id).counts == {"reflect": 2}
+
+    store.live.reveal(ivan, session.id, step=1)
+    store.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)
+    answer(store, tia, session.id, 2, "pen", mini, rubric)
+    with refused(LiveError, NOT_IN_COHORT):
+        answer(store, uma, session.id, 2, "pen", mini, rubric)
+    store.live.reveal(ivan, session.id, step=2)
+    store.live.advance(ivan, session.id, step=2, follow="pen", loaded=mini, rubric=rubric)
+    assert store.live.recent(uma, clock.now() - timedelta(minutes=1)) is None  # the ended class is not shown to her
+    with refused(LiveError, NOT_IN_COHORT):
+        store.live.seat(uma, session.id)
+
+    def result(user: User) -> tuple[object, ...]:
+        attempt = store.attempt(user, seats[user.name].attempt_id)  # her own records stay hers
+        return attempt.status, attempt.points, attempt.score
+
+    assert result(tia) == ("finished", 4, 100)
+    assert result(uma) == ("left", -1, None)  # her answer before she was removed, not scored
+    assert [d.choice_id for d in store.decisions(uma, seats["Uma"].attempt_id)] == ["plan"]
+    assert result(vic) == ("finished", 2, 67)
+
+
+@pytest.mark.apptest
+@pytest.mark.usefixtures("fixture_library")
+def test_the_page_tells_a_removed_trainee_kindly_and_takes_no_answer(isolated_data, mini):
+    tokens = {"Ivan": session_for(isolated_data, "Ivan", "instructor"), "Tia": session_for(isolated_data, "Tia")}
+    store = Store.open(isolated_data)
+    try:
+        ivan, tia = (store.accounts.user_for_session(tokens[name]) for name in ("Ivan", "Tia"))
+        cohort = store.cohorts.create(ivan, "Tuesday evenings")
+        store.cohorts.join(tia, cohort.join_code)
+        session = store.live.start(ivan, cohort.id, mini)
+        store.live.join(tia, session.code)
+        at = live_page(tokens["Tia"])
+        assert at.button(key=f"live_choice_{session.id}_1_reflect")
+
+        store.cohorts.remove_member(ivan, cohort.id, tia.id)
+        at.button(key=f"live_choice_{session.id}_1_reflect").click().run()
+        assert not at.exception, at.exception
+        assert [i.value for i in at.info] == [esc(NOT_IN_COHORT)]  # once, though both the click and the page heard it
+        assert not [b for b in at.button if b.key and b.key.startswith("live_choice_")]
+        assert at.text_input(key="live_code")  # the join form, for another class
+        assert store.live.tally(ivan, session.id).answered == 0
+    finally:
+        store.close()
+
+
 # ------------------------------------------------------------------ scoring
 def test_distribution_before_and_after_the_reveal(mini, rubric):
     before = distribution(mini.scenario, "open", {"reflect": 2, "mixed": 1}, rubric, revealed=False)
@@ -398,13 +473,13 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
     trainees["Tia"].text_input(key="live_code").input("abc")  # a mistyped code
     trainees["Tia"].button(key="live_join_submit").click().run()
     assert [i.value for i in trainees["Tia"].info] == [
-        "A live class code has 6 letters and numbers, like K7M2QX. Please check it."
+        esc("A live class code has 6 letters and numbers, like K7M2QX. Please check it.")
     ]
     for at in trainees.values():
         at.text_input(key="live_code").input(code.lower())
         at.button(key="live_join_submit").click().run()
         assert not at.exception, at.exception
-        assert "**Sam:** I keep thinking about finishing my GED\\. Not sure, though\\." in texts(at)
+        assert f"**Sam:** {esc('I keep thinking about finishing my GED. Not sure, though.')}" in texts(at)
 
     picks = {"Tia": "reflect", "Uma": "plan", "Vic": "reflect"}
     for name, choice in picks.items():
@@ -421,7 +496,7 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
     ]
     tia = trainees["Tia"]
     tia.run()  # a rerun changes nothing
-    assert "**You:** You keep coming back to it, and you're not sure yet\\." in texts(tia)
+    assert f"**You:** {esc(A_REFLECT)}" in texts(tia)
 
     host.run()
     spec, table = chart_and_table(host)
@@ -444,14 +519,16 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
         "<i>possibility and pitfall</i>",
     ]
     assert [row["Kind"] for row in table] == ["possibility (strongest)", "pitfall", "possibility and pitfall"]
-    assert "- The class chose different responses\\. What does each of them assume about where Sam is?" in "\n".join(texts(host))
+    assert f"- {esc('The class chose different responses. What does each of them assume about where Sam is?')}" in "\n".join(
+        texts(host)
+    )
 
     uma = trainees["Uma"]
     uma.run()
     said = texts(uma)
-    assert "**B\\. Let's sign you up for classes this week\\.** (your response)" in said
-    assert "**Why:** Sam has not said he is ready to plan\\." in said
-    assert "**A\\. You keep coming back to it, and you're not sure yet\\.**" in said
+    assert "**B\\. " + esc("Let's sign you up for classes this week.") + "** (your response)" in said
+    assert f"**Why:** {esc('Sam has not said he is ready to plan.')}" in said
+    assert f"**A\\. {esc(A_REFLECT)}**" in said
     assert [w.value.split(" (")[0] for w in uma.warning] == ["**A pitfall to learn from**", "**Mixed: helpful in part**"]
     assert uma.caption[-1].value == "Waiting for Ivan to move the class on."
     # Her pitfall comes back in spaced review, as in practice.
@@ -460,11 +537,11 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
 
     assert host.radio(key=f"live_follow_{session_id}_1").value == ""  # the response chosen most
     host.button(key=f"live_advance_{session_id}_1").click().run()
-    assert "**Sam:** Okay\\. I think I want to do it\\. Where would I even start?" in texts(host)
+    assert f"**Sam:** {esc('Okay. I think I want to do it. Where would I even start?')}" in texts(host)
     assert [m.value for m in host.metric] == ["3", "0", "3"]
     for at in trainees.values():
         at.run()
-        assert "**Sam:** Okay\\. I think I want to do it\\. Where would I even start?" in texts(at)
+        assert f"**Sam:** {esc('Okay. I think I want to do it. Where would I even start?')}" in texts(at)
         assert [b.key for b in at.button if b.key and b.key.startswith("live_choice_")] == [
             f"live_choice_{session_id}_2_pen",
             f"live_choice_{session_id}_2_explore",
@@ -476,13 +553,13 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
     host.button(key=f"live_reveal_{session_id}_2").click().run()
     host.button(key=f"live_advance_{session_id}_2").click().run()
     assert not host.exception, host.exception
-    assert "**Sam:** Okay\\. I'll look up the test dates tonight\\." in texts(host)
-    assert host.subheader[0].value == "A short check\\-in: the live class has ended"
+    assert "**Sam:** " + esc("Okay. I'll look up the test dates tonight.") in texts(host)
+    assert host.subheader[0].value == f"{esc('A short check-in')}: the live class has ended"
     assert host.subheader[1].value == "Start a live class"
 
     tia.run()
     said = texts(tia)
-    assert "**To reflect on:** What helped Sam move from thinking to a first step?" in said
+    assert "**To reflect on:** " + esc("What helped Sam move from thinking to a first step?") in said
     assert (
         "Your score: **100%** (+4 points from your own answers; 0% is the weakest path through this scenario, 100% "
         "the strongest)." in said
@@ -494,9 +571,9 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
     tia.button(key=f"live_review_{session_id}").click().run()
     assert not tia.exception, tia.exception
     said = texts(tia)
-    assert "**You:** What would a first small step look like to you?" in said
-    assert any(c.startswith("A short check\\-in · live mode") and "score 100%" in c for c in said)
+    assert "**You:** " + esc("What would a first small step look like to you?") in said
+    assert any(c.startswith(esc("A short check-in") + " · live mode") and "score 100%" in c for c in said)
     tia.switch_page("pages/progress.py").run()
     assert not tia.exception, tia.exception
-    assert "You have finished one conversation, with a score of 100%\\." in texts(tia)
+    assert esc("You have finished one conversation, with a score of 100%.") in texts(tia)
     store.close()

@@ -45,7 +45,7 @@ def _flash(message: str) -> None:
 def _show_flash() -> None:
     message = st.session_state.pop(FLASH, None)
     if message:
-        st.info(message, icon=":material/info:")
+        st.info(esc(message), icon=":material/info:")
 
 
 def _start(user: User) -> None:
@@ -248,7 +248,11 @@ def join_form(user: User) -> None:
 @st.fragment(run_every=TRAINEE_REFRESH)
 def trainee_view(user: User, session_id: int) -> None:
     store = services.store()
-    seat = store.live.seat(user, session_id)
+    try:
+        seat = store.live.seat(user, session_id)
+    except LiveError as exc:  # left the cohort, or removed from it, mid-class
+        _flash(str(exc))
+        st.rerun()
     if seat is None or seat.session.ended:
         st.rerun()  # the class ended: the page shows its ending
     session = seat.session
@@ -311,7 +315,11 @@ def ended_view(user: User, session: LiveSession) -> None:
             if ending.title:
                 st.markdown(f"**Ending:** {esc(ending.title)}")
             st.info(f"**To reflect on:** {esc(ending.debrief)}", icon=":material/psychology:")
-        seat = store.live.seat(user, session.id)
+        try:
+            seat = store.live.seat(user, session.id)
+        except LiveError as exc:  # left the cohort since: the class is closed to them
+            st.caption(esc(str(exc)))
+            seat = None
         if seat is not None:
             attempt = store.attempt(user, seat.attempt_id)
             if attempt.score is not None and attempt.points is not None:
@@ -326,7 +334,7 @@ def ended_view(user: User, session: LiveSession) -> None:
             if attempt.points is not None and st.button("Review your answers", key=f"live_review_{session.id}"):
                 st.session_state[state.REVIEW_ATTEMPT] = attempt.id
                 st.switch_page("pages/review.py")
-        else:
+        elif session.host_id == user.id:
             joined = store.live.tally(user, session.id).joined
             st.caption(
                 f"{joined} trainee{'s' if joined != 1 else ''} took part. Each one's answers are recorded as their "
@@ -343,7 +351,11 @@ def page(user: User) -> None:
         if hosted is not None:
             host_view(user, hosted.id)
             return
-    seat = store.live.seat(user)
+    try:
+        seat = store.live.seat(user)
+    except LiveError as exc:  # their class is still running, but they are no longer in its cohort
+        seat = None
+        _flash(str(exc))
     if seat is not None:
         trainee_view(user, seat.session.id)
         return
