@@ -18,7 +18,8 @@ from records import AccessDenied, CohortError, Store, User, clock
 from records.cohorts import CODE_ALPHABET, Cohort
 from records.live import LiveError
 from records.tables import throttle_events
-from tests.conftest import _root, make_user, record_first_choice
+from tests.conftest import PASSWORD, _root, app_for, make_user, record_first_choice, session_for
+from ui.render import esc
 
 NO_COHORT = "No open cohort has that code. Please check it with your instructor."
 NO_CLASS = "No live class is running with that code. Please check it with your instructor."
@@ -26,6 +27,8 @@ PAUSED = (
     "Too many codes did not work, so joining is paused for 15 minutes. Please check the code with your instructor, "
     "then try again."
 )
+PAYLOAD = "![x](http://127.0.0.1:9/leak.png) **Bo**"
+"""A name that would make a browser fetch an image if it were rendered as Markdown."""
 
 
 @pytest.fixture
@@ -202,3 +205,81 @@ def test_leaving_is_audited(store, cohort):
     store.cohorts.leave(tia, cohort.id)
     store.cohorts.leave(tia, cohort.id)  # twice: nothing more
     assert [e for e in audit_log(store) if e[1] == "leave cohort"] == [("Tia", "leave cohort", "Tia", f"cohort {cohort.id}")]
+
+
+# ---------------------------------------------------------------- the page
+def cohorts_page(token: str):  # type: ignore[no-untyped-def]
+    at = app_for(token)
+    at.switch_page("pages/cohorts.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.apptest
+@pytest.mark.usefixtures("fixture_library")
+def test_removing_a_member_on_the_cohorts_page_asks_first(isolated_data):
+    token = session_for(isolated_data, "Ivan", "instructor")
+    store = Store.open(isolated_data)
+    try:
+        ivan = store.accounts.user_for_session(token)
+        cohort = store.cohorts.create(ivan, "Tuesday evenings")
+        bo = store.accounts.register(PAYLOAD, "bo@example.org", PASSWORD)
+        tia = make_user(store, "Tia")
+        for trainee in (bo, tia):
+            store.cohorts.join(trainee, cohort.join_code)
+
+        at = cohorts_page(token)
+        assert at.selectbox(key="remove_pick").options == [f"{PAYLOAD} (bo@example.org)", "Tia (tia@example.org)"]
+        at.button(key="remove_ask").click().run()  # nothing chosen yet
+        assert [i.value for i in at.info] == ["Please choose the member to remove."]
+
+        at.selectbox(key="remove_pick").set_value(bo.id)
+        at.button(key="remove_ask").click().run()
+        assert not at.exception, at.exception
+        warning = (
+            f"Remove **{esc(PAYLOAD)}** from **{esc('Tuesday evenings')}**? You will no longer see their practice, "
+            "and they leave this cohort's live classes. Their own practice records stay theirs."
+        )
+        assert [w.value for w in at.warning] == [warning]
+        assert at.button(key="remove_confirm").label == f"Yes, remove {esc(PAYLOAD)}"
+        at.button(key="remove_cancel").click().run()
+        assert not at.warning
+        assert [m.user.id for m in store.cohorts.members(ivan, cohort.id)] == [bo.id, tia.id]
+
+        at.button(key="remove_ask").click().run()
+        at.button(key="remove_confirm").click().run()
+        assert not at.exception, at.exception
+        assert [s.value for s in at.success] == [
+            f"{esc(PAYLOAD)} is no longer in {esc('Tuesday evenings')}. Their practice records stay in their own account."
+        ]
+        assert not at.warning
+        assert at.dataframe[0].value["name"].tolist() == ["Tia"]
+        assert [m.user.id for m in store.cohorts.members(ivan, cohort.id)] == [tia.id]
+        assert ("Ivan", "remove from cohort", PAYLOAD, f"cohort {cohort.id}: Tuesday evenings") in audit_log(store)
+
+        # The trainee-progress picker and its download label: names shown as text.
+        at.selectbox(key="trainee_pick").set_value(tia.id).run()
+        assert at.get("download_button")[0].proto.label == f"Download {esc('Tia')}'s records (CSV)"
+    finally:
+        store.close()
+
+
+@pytest.mark.apptest
+@pytest.mark.usefixtures("fixture_library")
+def test_names_on_the_cohorts_page_are_text(isolated_data):
+    token = session_for(isolated_data, "Ivan", "instructor")
+    store = Store.open(isolated_data)
+    try:
+        ivan = store.accounts.user_for_session(token)
+        cohort = store.cohorts.create(ivan, PAYLOAD)
+        bo = store.accounts.register(PAYLOAD, "bo@example.org", PASSWORD)
+        store.cohorts.join(bo, cohort.join_code)
+        at = cohorts_page(token)
+        assert at.selectbox(key="cohort_pick").options == [f"{PAYLOAD} (1 trainee)"]  # plain text: as typed
+        assert at.dataframe[0].value["name"].tolist() == [PAYLOAD]  # grid cells are plain text
+        at.selectbox(key="trainee_pick").set_value(bo.id).run()
+        assert at.get("download_button")[0].proto.label == f"Download {esc(PAYLOAD)}'s records (CSV)"
+        markdown = [m.value for m in at.markdown] + [s.value for s in at.success] + [w.value for w in at.warning]
+        assert not any("![x](" in text or "**Bo**" in text for text in markdown)
+    finally:
+        store.close()
