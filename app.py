@@ -37,7 +37,6 @@ def run() -> None:
 
     user = identity.current_user()
     if user is None:
-        identity.start_single_sign_on_if_asked()
         pages = [home]
     else:
         # One flat list: Streamlit draws sectioned navigation as <div>s inside its <ul>, which screen readers
@@ -53,12 +52,8 @@ def run() -> None:
         with st.sidebar:
             st.caption(f"Signed in as {ROLE_NAMES.get(user.role, user.role)}")
             st.text(user.name)
-            if identity.signed_in_with_single_sign_on():
-                if st.button("Sign out", key="sso_sign_out", icon=":material/logout:"):
-                    identity.sign_out_single_sign_on()
-            else:
-                # A same-tab link (Streamlit opens plain links in a new tab); fixed text, no user input in this HTML.
-                st.markdown('<a href="/auth/signout" target="_self">Sign out</a>', unsafe_allow_html=True)
+            # A same-tab link (Streamlit opens plain links in a new tab); fixed text, no user input in this HTML.
+            st.markdown('<a href="/auth/signout" target="_self">Sign out</a>', unsafe_allow_html=True)
     navigation.run()
 
 

@@ -1,8 +1,8 @@
 """Start PeerSim: ``streamlit run serve.py``.
 
-An st.App that serves the Streamlit script (app.py) together with the sign-in pages (ui/signin.py), which set
-the HttpOnly session cookie the script reads. Requests for app pages without a valid session are sent to the
-sign-in page first.
+An st.App that serves the Streamlit script (app.py) together with the sign-in pages (ui/signin.py) and, when
+configured, single sign-on (ui/sso_routes.py); both set the HttpOnly session cookie the script reads. Requests for
+app pages without a valid session are sent to the sign-in page first.
 """
 
 from __future__ import annotations
@@ -27,14 +27,14 @@ from ui.signin import ROUTES, SESSION_COOKIE, _store, announce_setup, database_u
 PagesManager.uses_pages_directory = False
 
 # Paths the browser loads as pages (everything else is Streamlit's own: scripts, websocket, health, media).
-_SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/oauth2callback", "/media", "/component", "/app/static", "/favicon")
+_SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/media", "/component", "/app/static", "/favicon")
 
 
 class SignInGate(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         path = request.url.path
         wants_page = request.method == "GET" and "text/html" in request.headers.get("accept", "")
-        if wants_page and not path.startswith(_SERVICE_PREFIXES) and not _single_sign_on(request):
+        if wants_page and not path.startswith(_SERVICE_PREFIXES):
             try:
                 user = await run_in_threadpool(_store().accounts.user_for_session, request.cookies.get(SESSION_COOKIE))
             except Exception as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records import AccountError, CohortError, WeakPassword
-from ui import identity, services
+from ui import identity, services, sso
 from ui.render import esc
 
 user = identity.require_user()
@@ -71,6 +71,36 @@ if user.email:
                 st.error(str(exc))
             else:
                 st.success("Your password has been changed.")
+
+SSO_FLASH = "peersim.sso_flash"  # what unlinking did, shown on the next run
+if sso.enabled():
+    st.subheader("Single sign-on")
+    flash = st.session_state.pop(SSO_FLASH, None)
+    if flash:
+        (st.error if flash[0] == "error" else st.success)(flash[1])
+    provider = esc(sso.label())
+    own = store.accounts.own_account(user)
+    if own.single_sign_on and own.has_password:
+        st.write(f"Your account is linked to {provider}: you can sign in with it or with your email and password.")
+
+        def unlink() -> None:
+            try:
+                store.accounts.unlink_single_sign_on(user)
+            except AccountError as exc:
+                st.session_state[SSO_FLASH] = ("error", esc(str(exc)))
+            else:
+                st.session_state[SSO_FLASH] = ("success", f"Your account is no longer linked to {provider}.")
+
+        st.button("Unlink single sign-on", key="sso_unlink", on_click=unlink)
+    elif own.single_sign_on:
+        st.write(f"You sign in with {provider}. Your account has no password, so it stays linked.")
+    else:
+        st.write(
+            f"Link {provider} to your account, so that you can sign in with it as well as with your email and "
+            "password. PeerSim takes you there to sign in, then back."
+        )
+        # A same-tab link to the single sign-on start; fixed text, no user input in this HTML.
+        st.markdown('<a href="/auth/sso?link=1" target="_self">Link single sign-on</a>', unsafe_allow_html=True)
 
 st.subheader("Delete your account")
 st.write(

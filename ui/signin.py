@@ -197,7 +197,7 @@ def _single_sign_on_link() -> str:
         return ""
     return (
         '<p style="text-align:center;margin:1.2rem 0 0">or</p>'
-        f'<p style="text-align:center"><a href="/?sso=1">Sign in with {html.escape(sso.label())}</a></p>'
+        f'<p style="text-align:center"><a href="/auth/sso">Sign in with {html.escape(sso.label())}</a></p>'
     )
 
 

@@ -157,53 +157,6 @@ def test_two_servers_share_one_postgresql_database(servers, open_page, isolated_
     assert on_first.console_errors() == [] and on_second.console_errors() == []
 
 
-def test_single_sign_on_through_a_mock_oidc_provider(servers, open_page, isolated_data):
-    from tests.browser.conftest import free_port
-    from tests.browser.mock_oidc import MockProvider
-
-    provider = MockProvider(free_port()).start()
-    try:
-        store = Store.open(isolated_data)
-        make_user(store, "Ada", "admin")
-        store.close()
-        port = free_port()
-        server = servers.start(
-            port=port,
-            PEERSIM_OIDC_METADATA_URL=provider.metadata_url,
-            PEERSIM_OIDC_CLIENT_ID=provider.client_id,
-            PEERSIM_OIDC_CLIENT_SECRET=provider.client_secret,
-            PEERSIM_OIDC_REDIRECT_URI=f"http://127.0.0.1:{port}/oauth2callback",
-            PEERSIM_OIDC_LABEL="Test Identity",
-            STREAMLIT_SERVER_COOKIE_SECRET="a-test-cookie-secret-that-is-long-enough-0123456789",
-        )
-        page = open_page("sso")
-        page.page.goto(server.url + "/")
-        assert page.page.url.endswith("/auth/signin")
-        page.shot("signin")
-        page.page.get_by_role("link", name="Sign in with Test Identity").click()
-        page.page.wait_for_url(f"{server.url}/", timeout=30_000)
-        page.settle()
-        assert page.page.get_by_text("Welcome, Kim Lee").count() == 1
-        page.shot("home")
-
-        store = Store.open(isolated_data)
-        kim = store.accounts.single_sign_on("unused", "kim.lee@example.org", None)  # found by email, no new account
-        assert (kim.name, kim.role) == ("Kim Lee", "trainee")
-        store.close()
-
-        identity_cookie = next(c for c in page.page.context.cookies() if c["name"] == "_streamlit_user")
-        page.page.get_by_role("button", name="Sign out").click()
-        page.page.wait_for_url("**/auth/signin", timeout=30_000)  # Streamlit's logout, then the sign-in gate
-        replay = open_page("sso-replayed", cookies=[identity_cookie])
-        replay.page.goto(server.url + "/")
-        replay.settle()
-        assert replay.page.get_by_text("Welcome, Kim Lee").count() == 0  # revoked on the server
-        assert page.console_errors() == [] and replay.console_errors() == []
-        assert page.accessibility == []
-    finally:
-        provider.stop()
-
-
 def test_mock_exam_with_a_reload_in_the_middle(servers, open_page, isolated_data):
     store = Store.open(isolated_data)
     make_user(store, "Ada", "admin")
