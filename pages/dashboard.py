@@ -16,7 +16,7 @@ from scoring import charts
 from scoring import cohort as figures_of
 from scoring.scorer import feedback
 from ui import identity, progress_data, services
-from ui.render import chart_section, esc, peer_says
+from ui.render import chart_section, esc, peer_says, text_table
 from ui.render import feedback as show_feedback
 
 STATUS = {"finished": "finished", "active": "unfinished", "left": "left early", "live": "in a live class"}
@@ -74,7 +74,7 @@ if figures.attempts == 0:
         f"No one in {esc(cohort.name)} has started a conversation yet. Name a scenario for the class to practise; "
         "completion, pitfalls and item analysis appear here as they play."
     )
-    st.table(figures_of.trainee_table(figures.trainees), hide_index=True)
+    text_table(figures_of.trainee_table(figures.trainees), hide_index=True)
     st.stop()
 
 # ----------------------------------------------------------------------------------------------- headline
@@ -92,12 +92,12 @@ cols[3].metric(
 
 st.subheader("Completion per trainee")
 st.caption("Mean and best score are over each trainee's finished conversations; the mean is their overall score.")
-st.table(figures_of.trainee_table(figures.trainees), hide_index=True)
+text_table(figures_of.trainee_table(figures.trainees), hide_index=True)
 
 titles = {s: title_of(s, h) for s, h in zip(figures.scenarios["scenario_id"], figures.scenarios["content_hash"], strict=True)}
 st.subheader("Completion per scenario")
 st.caption("How many trainees tried and finished each scenario, and the mean score of its finished conversations.")
-st.table(figures_of.scenario_table(figures.scenarios, titles, headline.members), hide_index=True)
+text_table(figures_of.scenario_table(figures.scenarios, titles, headline.members), hide_index=True)
 
 # ------------------------------------------------------------------------------------ class-wide patterns
 weeks = figures_of.pitfalls_by_week(figures.hits, rubric)
@@ -158,7 +158,7 @@ else:
             "A response that is not in it is shown by its id."
         )
     analysis = figures_of.item_analysis(loaded.scenario, rubric, data.counts, data.first_choices, data.scores)
-    st.table(figures_of.node_table(analysis), hide_index=True)
+    text_table(figures_of.node_table(analysis), hide_index=True)
     for node in analysis.nodes.itertuples():
         st.markdown(f"#### Decision point `{node.node_id}`")
         if node.peer:
@@ -171,7 +171,7 @@ else:
             st.warning(f"**{flag.capitalize()}.** {figures_of.FLAG_ADVICE[flag]}", icon=":material/flag:")
         choices = analysis.choices_at(node.node_id)
         st.plotly_chart(charts.choice_chart(choices, f"Choices at {node.node_id}"), key=f"chart_choices_{node.node_id}")
-        st.table(figures_of.choice_table(choices), hide_index=True)
+        text_table(figures_of.choice_table(choices), hide_index=True)
 
 # ------------------------------------------------------------------------------------ one trainee
 st.subheader("A trainee's progress")

@@ -9,7 +9,7 @@ from scenarios.questions import EXAM_DOMAINS
 from scoring.exam import Blueprint, ExamError
 from ui import exam as runner
 from ui import identity, services, state
-from ui.render import esc
+from ui.render import esc, text_table
 
 user = identity.require_user()
 st.title("Mock exam")
@@ -36,7 +36,7 @@ def show_start(user: User) -> None:
         try:
             exam = runner.start(user, Blueprint(int(items), int(minutes), int(pass_mark)))
         except ExamError as exc:
-            st.error(str(exc))
+            st.error(esc(str(exc)))
         else:
             st.session_state[item_key(exam)] = 0
             st.rerun()
@@ -79,7 +79,7 @@ def show_exam(user: User, exam: Exam) -> None:
         "Your answer",
         [1, 2, 3, 4],
         index=None if current is None else current - 1,
-        format_func=lambda n: f"{'ABCD'[n - 1]}. {question.options[n - 1].text}",
+        format_func=lambda n: f"{'ABCD'[n - 1]}. {esc(question.options[n - 1].text)}",  # radio options are Markdown
         key=f"exam_{exam.id}_{question.id}",
     )
     flagged = st.checkbox(
@@ -91,7 +91,7 @@ def show_exam(user: User, exam: Exam) -> None:
         if flagged != (question.id in exam.flagged):
             store.exams.flag(user, exam.id, question.id, flagged)
     except ExamClosed as exc:
-        st.warning(str(exc))
+        st.warning(esc(str(exc)))
         st.rerun()
     exam = store.exams.get(user, exam.id)
     answered = sum(1 for q in questions if exam.answers.get(q.id) is not None)
@@ -145,14 +145,14 @@ def show_review(user: User, exam_id: int) -> None:
     ended = "Time ran out; your saved answers were scored." if exam.ended_by == "time" else "You submitted the exam."
     st.subheader(f"{verdict}: {result.percent}% (pass mark {result.pass_mark}%)")
     st.caption(f"{ended} {result.correct} of {result.total} right; {result.answered} answered.")
-    st.table(
+    text_table(
         [{"exam domain": d.title, "right": d.correct, "questions": d.total, "score": f"{d.percent}%"} for d in result.by_domain]
     )
     st.markdown("#### Every question, with why")
     for number, question in enumerate(runner.questions_of(exam), start=1):
         chosen = exam.answers.get(question.id)
         mark = "right" if chosen == question.key else ("no answer" if chosen is None else "missed")
-        with st.expander(f"{number}. ({mark}) {question.stem[:90]}{'…' if len(question.stem) > 90 else ''}"):
+        with st.expander(f"{number}. ({mark}) {esc(question.stem[:90])}{'…' if len(question.stem) > 90 else ''}"):
             st.markdown(esc(question.stem))
             st.caption(EXAM_DOMAINS[question.exam_domain])
             for n, option in enumerate(question.options, start=1):

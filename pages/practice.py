@@ -113,7 +113,7 @@ def card(loaded: LoadedScenario) -> None:
 
 def show_start(user: User, loaded: LoadedScenario) -> None:
     scenario = loaded.scenario
-    st.title(scenario.title)
+    st.title(esc(scenario.title))
     st.markdown(esc(scenario.summary))
     pronouns = f" ({esc(scenario.peer.pronouns)})" if scenario.peer.pronouns else ""
     st.markdown(f"**You will be talking with {esc(scenario.peer.name)}**{pronouns}: {esc(scenario.peer.about)}")
@@ -130,7 +130,7 @@ def show_start(user: User, loaded: LoadedScenario) -> None:
 
 def show_conversation(user: User, current: play.Play, view: play.View) -> None:
     scenario = view.loaded.scenario
-    st.title(scenario.title)
+    st.title(esc(scenario.title))
     number = len(view.decisions) + (0 if view.finished or current.pending else 1)
     st.caption(
         f"{'Coached' if view.attempt.mode == 'coached' else 'Debrief'} mode · decision {number} of about {len(scenario.nodes)}"
@@ -213,7 +213,7 @@ def show_summary(view: play.View) -> None:
     st.subheader("Feedback on each choice")
     for number, step in enumerate(summary.steps, start=1):
         with st.expander(
-            f"{number}. {scenario.choice(step.node_id, step.choice_id).say}", expanded=view.attempt.mode == "debrief"
+            f"{number}. {esc(scenario.choice(step.node_id, step.choice_id).say)}", expanded=view.attempt.mode == "debrief"
         ):
             show_feedback(play.feedback_for(view, step.node_id, step.choice_id))
 
@@ -227,7 +227,7 @@ def show_summary(view: play.View) -> None:
             st.markdown(f"**{esc(title)}** comes up in:")
             for other in others[:3]:
                 st.button(
-                    playable[other].scenario.title,
+                    esc(playable[other].scenario.title),
                     key=f"practise_{criterion_id}_{other}",
                     icon=":material/replay:",
                     on_click=open_scenario,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from scoring import charts
 from ui import identity, progress_data, reviews, services
-from ui.render import chart_section, esc
+from ui.render import chart_section, esc, text_table
 
 user = identity.require_user()
 st.title("Your progress")
@@ -86,7 +86,7 @@ st.caption(
     "in an area before it says anything."
 )
 rows = [*data.readiness.exam_domains, *data.readiness.domains]
-st.table(
+text_table(
     [
         {
             "area": e.title,

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from records import Store, clock
 from tests.conftest import PASSWORD, app_for, make_user, session_for
+from tests.shown import shown_rows
 from tests.test_cohort_analytics import WEEK1, build_class, play
 from ui.render import esc
 
@@ -50,7 +51,8 @@ def texts(at: AppTest) -> list[str]:
 
 
 def tables(at: AppTest) -> list[list[dict[str, object]]]:
-    return [t.value.to_dict("records") for t in at.table]
+    """Each st.table's rows as a reader sees them (its cells are Markdown that ui.render.esc wrote)."""
+    return [shown_rows(t.value) for t in at.table]
 
 
 def charts(at: AppTest) -> dict[str, dict]:
@@ -251,9 +253,10 @@ def test_names_people_typed_are_shown_as_text(store, mini, rubric, at_time):
     store.cohorts.join(trainee, cohort.join_code)
     play(store, trainee, mini, rubric, [("open", "plan")])
     at = choose(dashboard(store.accounts.start_session(instructor)), "dashboard_cohort", cohort.id)
-    assert tables(at)[0][0]["trainee"] == name  # a table cell is text
+    assert tables(at)[0][0]["trainee"] == name  # a table cell shows the name as typed...
+    assert at.table[0].value.iloc[0]["trainee"] == esc(name)  # ...because its Markdown is escaped
     choose(at, "dashboard_trainee", trainee.id)
-    escaped = "\\*\\*Bo\\*\\* \\<b\\>x\\</b\\> \\[l\\]\\(http\\://x\\)"
+    escaped = "\\*\\*Bo\\*\\* \\<b\\>x\\</b\\> \\[l\\]\\(http\\:\u2060//x\\)"  # a word joiner: no bare link
     assert escaped == esc(name)
     shown = texts(at)
     assert "1 of 1 trainee has practised\\: 1 conversation started, 1 finished, with a mean score of 17%\\." in shown

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from records import Store
 from tests.conftest import session_for
+from tests.shown import shown
 from ui import state
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,4 +107,7 @@ def test_names_people_type_are_shown_as_text(isolated_data, open_page):
     token = store.accounts.start_session(user)
     store.close()
     at = open_page("home", token)
-    assert at.subheader[0].value == ("Welcome, \\<img src=x onerror=alert\\(1\\)\\> \\*\\*Bold\\*\\* \\[link\\]\\(http\\://x\\)")
+    assert at.subheader[0].value == (
+        "Welcome, \\<img src=x onerror=alert\\(1\\)\\> \\*\\*Bold\\*\\* \\[link\\]\\(http\\:\u2060//x\\)"
+    )
+    assert shown(at.subheader[0].value) == "Welcome, <img src=x onerror=alert(1)> **Bold** [link](http://x)"
