@@ -471,11 +471,24 @@ class Accounts(Repository):
             )
 
     # ------------------------------------------------------------------ manage
+    # Admin actions on an account: each needs the admin role (checked here, whatever page asks), refuses what would
+    # lock the program out (an admin switching off or deleting themselves, deleting the last active admin), and is
+    # written to the audit log. Password-reset links are in records.recovery.
+    CURRENT_PASSWORD = throttle.Limit("current-password", 5, timedelta(minutes=15))
+    """Wrong current passwords when changing one's password, per user: at most 5 in 15 minutes."""
+
     def list(self, actor: User) -> list[Account]:
         require_role(actor, "admin")
         with self._read() as connection:
             rows = connection.execute(select(users).order_by(users.c.role, users.c.name_key, users.c.id)).all()
         return [Account(_user(r), r.created_at, bool(r.disabled), bool(r.password_hash), bool(r.oidc_subject)) for r in rows]
+
+    @staticmethod
+    def _target(connection: Connection, user_id: int) -> Any:
+        row = connection.execute(select(users).where(users.c.id == user_id)).first()
+        if row is None:
+            raise AccountError("That account no longer exists. It may have been deleted a moment ago.")
+        return row
 
     def set_role(self, actor: User, user_id: int, role: str) -> None:
         require_role(actor, "admin")
@@ -484,31 +497,110 @@ class Accounts(Repository):
         if user_id == actor.id and role != "admin":
             raise AccountError("You cannot remove your own admin role; ask another admin.")
         with self._write() as connection:
+            self._target(connection, user_id)
             connection.execute(update(users).where(users.c.id == user_id).values(role=role))
             audit.write(connection, actor, "change role", user_id, f"role {role}")
 
-    def change_password(self, actor: User, current: str, new: str) -> None:
-        with self._read() as connection:
+    def deactivate(self, actor: User, user_id: int) -> int:
+        """Switch an account off: it cannot sign in, and every session it has ends now. Its records stay.
+        Returns how many sessions were ended."""
+        require_role(actor, "admin")
+        if user_id == actor.id:
+            raise AccountError("You cannot switch off your own account. Ask another admin.")
+        with self._write() as connection:
+            row = self._target(connection, user_id)
+            ended = end_sessions(connection, user_id)
+            if row.disabled:
+                return ended
+            connection.execute(update(users).where(users.c.id == user_id).values(disabled=True))
+            audit.write(connection, actor, "deactivate account", user_id, _sessions_ended(ended))
+        return ended
+
+    def reactivate(self, actor: User, user_id: int) -> None:
+        """Switch an account back on: it can sign in again (its old sessions stay ended)."""
+        require_role(actor, "admin")
+        with self._write() as connection:
+            row = self._target(connection, user_id)
+            if row.disabled:
+                connection.execute(update(users).where(users.c.id == user_id).values(disabled=False))
+                audit.write(connection, actor, "reactivate account", user_id)
+
+    def revoke_sessions(self, actor: User, user_id: int) -> int:
+        """Sign an account out everywhere (a lost phone, a shared computer): every session ends now. Returns how
+        many were active."""
+        require_role(actor, "admin")
+        with self._write() as connection:
+            self._target(connection, user_id)
+            ended = end_sessions(connection, user_id)
+            audit.write(connection, actor, "sign out everywhere", user_id, _sessions_ended(ended))
+        return ended
+
+    def change_password(self, actor: User, current: str, new: str, *, keep_session: str | None = None) -> int:
+        """Change the actor's own password after checking the current one, and sign out every other session of
+        the account (the one whose token is ``keep_session`` stays signed in). Returns how many were signed out.
+
+        Wrong current passwords are counted before the check (records.throttle): at most CURRENT_PASSWORD.most
+        within its window, then the form waits, so the field cannot be used to guess a password."""
+        moment = clock.now()
+        key = str(actor.id)
+        with self._write() as connection:
+            taken = throttle.take(connection, [(self.CURRENT_PASSWORD, key)], moment)
             row = connection.execute(select(users).where(users.c.id == actor.id)).first()
+        if isinstance(taken, throttle.Blocked):
+            raise AccountError(
+                f"Too many wrong current passwords. For your safety, please wait {_minutes(taken.minutes)} and try again."
+            )
         if row is None or not row.password_hash or not passwords.verify_password(row.password_hash, current):
+            if row is not None:
+                with self._write() as connection:
+                    audit.write(connection, actor, "wrong current password", actor.id)
+                    if throttle.blocked(connection, [(self.CURRENT_PASSWORD, key)], moment) is not None:
+                        detail = f"{self.CURRENT_PASSWORD.most} wrong current passwords"
+                        audit.write(connection, actor, "password change locked", actor.id, detail)
             raise AccountError("Your current password was not right. Please try again.")
+        with self._write() as connection:
+            throttle.clear(connection, self.CURRENT_PASSWORD.kind, key)  # the right password: start counting afresh
         passwords.check_password(new, name=row.name, email=row.email or "")
         hashed = passwords.hash_password(new)
         with self._write() as connection:
             connection.execute(update(users).where(users.c.id == actor.id).values(password_hash=hashed))
+            ended = end_sessions(connection, actor.id, keep=keep_session)
+            audit.write(connection, actor, "change password", actor.id, f"other {_sessions_ended(ended)}")
+        return ended
 
     def delete(self, actor: User, user_id: int) -> None:
         """Delete an account and every record of it (attempts, decisions, memberships, sessions).
-        A trainee deletes their own; an admin anyone's but their own (so a program is never left without one)."""
+        A trainee deletes their own; an admin anyone's, but never the last active admin (so a program is never left
+        without one). The audit log keeps its entries about the account, and notes the deletion."""
         if actor.id != user_id and actor.role != "admin":
             raise AccessDenied("You can only delete your own account.")
         with self._write() as connection:
-            if actor.role == "admin" and actor.id == user_id:
+            row = self._target(connection, user_id)
+            if row.role == "admin":
                 others = connection.execute(
-                    select(func.count()).where(users.c.role == "admin", users.c.id != actor.id)
+                    select(func.count()).where(users.c.role == "admin", users.c.id != user_id, users.c.disabled.is_(False))
                 ).scalar_one()
                 if not others:
-                    raise AccountError("You are the only admin. Make someone else an admin before deleting your account.")
-            if actor.id != user_id:
-                audit.write(connection, actor, "delete account", None, f"user {user_id}")
+                    if actor.id == user_id:
+                        raise AccountError("You are the only admin. Make someone else an admin before deleting your account.")
+                    raise AccountError(f"{row.name} is the only active admin. Make someone else an admin first.")
+            action = "delete own account" if actor.id == user_id else "delete account"
+            audit.write(connection, actor, action, user_id, f"{row.name}, {row.role}")
             connection.execute(delete(users).where(users.c.id == user_id))
+
+
+def end_sessions(connection: Connection, user_id: int, *, keep: str | None = None) -> int:
+    """End every active session of ``user_id`` now, except the one whose token is ``keep``; how many ended."""
+    moment = clock.now()
+    query = update(sessions).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None), sessions.c.expires_at > moment)
+    if keep:
+        query = query.where(sessions.c.token_hash != _token_hash(keep))
+    return int(connection.execute(query.values(revoked_at=moment)).rowcount or 0)
+
+
+def _minutes(count: int) -> str:
+    return f"{count} minute{'s' if count != 1 else ''}"
+
+
+def _sessions_ended(count: int) -> str:
+    return f"{count} session{'s' if count != 1 else ''} signed out"

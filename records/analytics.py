@@ -375,12 +375,14 @@ class CohortRecords(Repository):
         self._guard = threading.Lock()
 
     # -------------------------------------------------------------- access
-    def _allowed(self, actor: User, cohort_id: int, action: str, detail: str = "") -> Cohort:
-        """The cohort, when the actor owns it or is an admin; the read is written to the audit log first."""
+    def _allowed(self, actor: User, cohort_id: int, action: str, detail: str = "", *, every_time: bool = False) -> Cohort:
+        """The cohort, when the actor owns it or is an admin; the read is written to the audit log first (a view
+        once per audit.VIEW_WINDOW, since the page reruns on every click; an export ``every_time``)."""
         require_role(actor, "instructor", "admin")
         with self._write() as connection:
             cohort = Cohorts(self.engine)._owned(connection, actor, cohort_id)
-            audit.write(connection, actor, action, None, f"cohort {cohort.id}: {cohort.name}" + (f"; {detail}" if detail else ""))
+            log = audit.write if every_time else audit.write_view
+            log(connection, actor, action, None, f"cohort {cohort.id}: {cohort.name}" + (f"; {detail}" if detail else ""))
         return cohort
 
     @contextmanager
@@ -506,7 +508,7 @@ class CohortRecords(Repository):
     def export_csv(self, actor: User, cohort_id: int) -> str:
         """Every attempt decision of the cohort's members, one row per decision with the trainee's id and name,
         ordered by trainee name, attempt start and step. Written to the audit log as "export cohort"."""
-        self._allowed(actor, cohort_id, "export cohort")
+        self._allowed(actor, cohort_id, "export cohort", every_time=True)
         member = attempts.c.user_id.in_(_members_of(cohort_id))
         with self._snapshot() as connection:
             criteria: dict[int, list[str]] = {}

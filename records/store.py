@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,11 +22,11 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, RowMapping, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from records import audit, clock, db
+from records import audit, clock, db, personal_data
 from records.access import AccessDenied, User, require_see, require_self
 from records.base import Repository
 from records.csv_safety import write_csv
-from records.tables import attempts, cohort_members, cohorts, decision_criteria, decisions, scenario_versions, users
+from records.tables import attempts, decision_criteria, decisions, scenario_versions, users
 
 __all__ = ["MODES", "AccessDenied", "Attempt", "Decision", "Finish", "NotFound", "StaleDecision", "Store", "User"]
 
@@ -88,9 +88,16 @@ class UserExport:
     account: dict[str, object]
     cohorts: list[dict[str, object]]
     attempts: list[tuple[Attempt, list[Decision]]]
+    more: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Exams with their answers, spaced-review cards, live-class answers, studio scenarios, cohorts run
+    (records.personal_data)."""
 
     def as_json(self) -> str:
         def plain(value: object) -> object:
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list | tuple):
+                return [plain(v) for v in value]
             return value.isoformat() if isinstance(value, datetime) else value
 
         document = {
@@ -107,6 +114,7 @@ class UserExport:
                 }
                 for attempt, decisions_ in self.attempts
             ],
+            **{name: plain(rows) for name, rows in self.more.items()},
         }
         return json.dumps(document, indent=2, ensure_ascii=False)
 
@@ -188,6 +196,7 @@ class Store(Repository):
         from records.cohorts import Cohorts
         from records.exams import Exams
         from records.live import LiveSessions
+        from records.recovery import Recovery
         from records.reviews import Reviews
 
         self.accounts = Accounts(engine)
@@ -196,6 +205,7 @@ class Store(Repository):
         self.cohorts = Cohorts(engine)
         self.exams = Exams(engine)
         self.live = LiveSessions(engine)
+        self.recovery = Recovery(engine)
         self.reviews = Reviews(engine)
         self.audit = audit.Audit(engine)
 
@@ -225,15 +235,23 @@ class Store(Repository):
         return _attempt(row)
 
     @contextmanager
-    def _seeing(self, actor: User, user_id: int, action: str, detail: str = "") -> Iterator[Connection]:
-        """A transaction for reading ``user_id``'s records: access checked, and logged when it is not their own."""
-        if actor.id == user_id:
+    def _seeing(self, actor: User, user_id: int, action: str, detail: str = "", *, every_time: bool = False) -> Iterator[Connection]:
+        """A transaction for reading ``user_id``'s records: access checked, and logged when it is not their own.
+        A view is logged once per viewer, action, subject and detail within audit.VIEW_WINDOW (a page reads several
+        times per run and reruns on every click); ``every_time`` logs each read (an export)."""
+        logged = actor.id == user_id
+        if not logged and not every_time:
             with self._read() as connection:
+                require_see(connection, actor, user_id)
+                logged = audit.viewed_recently(connection, actor, action, user_id, detail)
+        if logged:
+            with self._read() as connection:
+                require_see(connection, actor, user_id)
                 yield connection
             return
         with self._write() as connection:
             require_see(connection, actor, user_id)
-            audit.write(connection, actor, action, user_id, detail)
+            (audit.write if every_time else audit.write_view)(connection, actor, action, user_id, detail)
             yield connection
 
     # ------------------------------------------------------- scenario versions
@@ -510,8 +528,9 @@ class Store(Repository):
         )
 
     def export(self, actor: User, user_id: int) -> UserExport:
-        """Everything PeerSim holds about a user: account, cohorts, attempts and every decision."""
-        with self._seeing(actor, user_id, "export records") as connection:
+        """Everything PeerSim holds about a user: account, cohorts, attempts and every decision, mock exams and
+        their answers, spaced-review cards, live-class answers, studio scenarios and the cohorts they run."""
+        with self._seeing(actor, user_id, "export records", every_time=True) as connection:
             account = (
                 connection.execute(
                     select(users.c.id, users.c.name, users.c.email, users.c.role, users.c.created_at).where(users.c.id == user_id)
@@ -521,16 +540,7 @@ class Store(Repository):
             )
             if account is None:
                 raise NotFound(f"There is no user {user_id}.")
-            memberships = (
-                connection.execute(
-                    select(cohorts.c.name, cohort_members.c.joined_at)
-                    .join(cohort_members, cohort_members.c.cohort_id == cohorts.c.id)
-                    .where(cohort_members.c.user_id == user_id)
-                    .order_by(cohort_members.c.joined_at)
-                )
-                .mappings()
-                .all()
-            )
+            memberships = personal_data.memberships(connection, user_id)
             rows = (
                 connection.execute(
                     select(attempts).where(attempts.c.user_id == user_id).order_by(attempts.c.started_at, attempts.c.id)
@@ -542,7 +552,8 @@ class Store(Repository):
             for row in rows:
                 attempt = _attempt(row)
                 records.append((attempt, self._decisions(connection, attempt.id)))
-        return UserExport(dict(account), [dict(m) for m in memberships], records)
+            more = personal_data.sections(connection, user_id)
+        return UserExport(dict(account), memberships, records, more)
 
     def hits_frame(self, actor: User, user_id: int) -> pd.DataFrame:
         """One row per criterion of every decision the user made: the input of scoring.patterns."""

@@ -279,3 +279,15 @@ live_answers = Table(
     Column("choice_id", String(64), nullable=False),
     Column("answered_at", UTCDateTime(), nullable=False),
 )
+
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # the SHA-256 of the link's token, never the token
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("issued_by", String(16), nullable=False),  # "admin" (a link an admin passed on) or "email" (self-service)
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
+)
