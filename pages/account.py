@@ -40,8 +40,9 @@ else:
 
 st.subheader("Your data")
 st.write(
-    "Download everything PeerSim keeps about you: your account, cohorts, every conversation and every choice. "
-    "JSON has it all; CSV has one row per choice, for a spreadsheet."
+    "Download everything PeerSim keeps about you: your account and cohorts, every conversation and every choice "
+    "(live classes too), your mock exams and their answers, your spaced-review cards, and any scenarios you wrote "
+    "in the studio. JSON has it all; CSV has one row per choice, for a spreadsheet."
 )
 cols = st.columns(2)
 cols[0].download_button(
@@ -66,11 +67,15 @@ if user.email:
         new = st.text_input("New password", type="password", key="pw_new", help="At least 8 characters; a few words work well.")
         if st.form_submit_button("Change password"):
             try:
-                store.accounts.change_password(user, current, new)
+                ended = store.accounts.change_password(user, current, new, keep_session=identity.session_token())
             except (AccountError, WeakPassword) as exc:
-                st.error(str(exc))
+                st.error(esc(str(exc)))
             else:
-                st.success("Your password has been changed.")
+                others = f"{ended} other session{'s' if ended != 1 else ''}"
+                st.success(
+                    "Your password has been changed."
+                    + (f" {others} signed out; you stay signed in here." if ended else "")
+                )
 
 SSO_FLASH = "peersim.sso_flash"  # what unlinking did, shown on the next run
 if sso.enabled():

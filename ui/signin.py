@@ -18,6 +18,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -26,7 +27,8 @@ from starlette.routing import Route
 from records import AccountError, CohortError, Store, User, WeakPassword
 from records.accounts import SESSION_DAYS
 from records.passwords import MIN_LENGTH
-from ui import sso
+from records.recovery import RESET_HOURS
+from ui import mail, sso
 
 SESSION_COOKIE = "peersim_session"
 CSRF_COOKIE = "peersim_csrf"
@@ -186,6 +188,7 @@ def _signin_page(csrf: str, email: str = "", error: str | None = None, note: str
             + _field("Password", "password", "password", autocomplete="current-password"),
             "Sign in",
         )
+        + _forgot_link()
         + _single_sign_on_link()
         + '<nav>New to PeerSim? <a href="/auth/signup">Create an account</a></nav>'
     )
@@ -368,6 +371,151 @@ async def signout(request: Request) -> Response:
     return response
 
 
+# ------------------------------------------------------------------------------------ password reset
+RESET_PATH = "/auth/reset"
+FORGOT_SENT = (
+    "If PeerSim has an account with that email address, we have sent it a link to choose a new password. "
+    f"The link works once, for {RESET_HOURS} hours. If nothing arrives within a few minutes, please check your "
+    "spam folder, or ask your program's admin for help."
+)
+FORGOT_OFF = "This PeerSim does not send email. Please ask your program's admin for a link to reset your password."
+RESET_DONE = (
+    "Your password has been changed, and your account has been signed out everywhere. Please sign in with your new password."
+)
+RESET_DONE_SWITCHED_OFF = (
+    "Your password has been changed. Your account is switched off at the moment, so please ask your program's "
+    "admin to switch it back on before you sign in."
+)
+
+
+def reset_link(base_url: str, token: str) -> str:
+    """The address of a one-time reset link (the token is shown or sent once, never stored)."""
+    return f"{base_url.rstrip('/')}{RESET_PATH}?token={token}"
+
+
+def _forgot_link() -> str:
+    return '<nav><a href="/auth/forgot">Forgot your password?</a></nav>' if mail.configured() else ""
+
+
+def _private(response: Response) -> Response:
+    """Pages that carry a reset token: never cached."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _forgot_page(csrf: str, email: str = "", error: str | None = None) -> HTMLResponse:
+    body = (
+        '<p class="lead">Type the email address of your PeerSim account, and we will email you a link to choose a '
+        "new password.</p>"
+        + _error(error)
+        + _form("/auth/forgot", csrf, _field("Email", "email", "email", email, autocomplete="username"), "Email me a link")
+        + '<nav><a href="/auth/signin">Back to sign in</a></nav>'
+    )
+    return _page("Forgot your password?", body)
+
+
+async def forgot(request: Request) -> Response:
+    """Self-service reset by email: the same kind answer whether or not an account has the address. The email is
+    sent after the response (a background task), so how long the page takes tells nothing either."""
+    config = mail.settings()
+    if config is None:
+        return _page(
+            "Forgot your password?",
+            f'<p class="note">{html.escape(FORGOT_OFF)}</p><nav><a href="/auth/signin">Back to sign in</a></nav>',
+        )
+    if request.method == "GET":
+        return _with_csrf(request, lambda csrf: _forgot_page(csrf))
+    form = await _checked_form(request)
+    if form is None:
+        return _expired_form()
+    email = form.get("email", "")
+    try:
+        link = await run_in_threadpool(_store().recovery.request, email, client_address(request))
+    except AccountError as exc:
+        message = str(exc)
+        return _with_csrf(request, lambda csrf: _forgot_page(csrf, email, message))
+    response = _page(
+        "Check your email",
+        f'<p class="note" role="status">{html.escape(FORGOT_SENT)}</p><nav><a href="/auth/signin">Back to sign in</a></nav>',
+    )
+    if link is not None and link.user.email:
+        message = mail.reset_message(
+            config, link.user.email, link.user.name, reset_link(config.public_url, link.token), RESET_HOURS
+        )
+        response.background = BackgroundTask(mail.send, config, message)
+    return response
+
+
+def _reset_form(csrf: str, token: str, who: User, error: str | None = None) -> Response:
+    body = (
+        f'<p class="lead">Choose a new password for {html.escape(who.email or who.name)}.</p>'
+        + _error(error)
+        + _form(
+            RESET_PATH,
+            csrf,
+            f'<input type="hidden" name="token" value="{html.escape(token)}">'
+            + f'<input type="hidden" name="username" value="{html.escape(who.email or "")}" autocomplete="username">'
+            + _field(
+                "New password",
+                "password",
+                "password",
+                hint=f"At least {MIN_LENGTH} characters. A few unrelated words make a strong, memorable password.",
+                autocomplete="new-password",
+            ),
+            "Save the new password",
+        )
+    )
+    return _private(_page("Choose a new password", body))
+
+
+def _reset_refused(message: str) -> Response:
+    again = (
+        '<a href="/auth/forgot">Ask for a new link</a> · '
+        if mail.configured()
+        else "Your program's admin can make you a new link. "
+    )
+    return _private(
+        _page("Choose a new password", _error(message) + f'<nav>{again}<a href="/auth/signin">Sign in</a></nav>', 400)
+    )
+
+
+async def reset(request: Request) -> Response:
+    """A one-time link (from an admin or an email): choose a new password with the policy; then every session of
+    the account ends and the link is used up."""
+    store = _store()
+    if request.method == "GET":
+        token = request.query_params.get("token", "")
+        try:
+            who = await run_in_threadpool(store.recovery.check, token)
+        except AccountError as exc:
+            return _reset_refused(str(exc))
+        return _with_csrf(request, lambda csrf: _reset_form(csrf, token, who))
+    form = await _checked_form(request)
+    if form is None:
+        return _expired_form()
+    token = form.get("token", "")
+    try:
+        _, switched_off = await run_in_threadpool(store.recovery.reset, token, form.get("password", ""))
+    except WeakPassword as exc:
+        weak = str(exc)
+        try:
+            who = await run_in_threadpool(store.recovery.check, token)
+        except AccountError as refused:
+            return _reset_refused(str(refused))
+        return _with_csrf(request, lambda csrf: _reset_form(csrf, token, who, weak))
+    except AccountError as exc:
+        return _reset_refused(str(exc))
+    done = RESET_DONE_SWITCHED_OFF if switched_off else RESET_DONE
+    response = _private(
+        _page(
+            "Password changed",
+            f'<p class="note" role="status">{html.escape(done)}</p><nav><a href="/auth/signin">Sign in</a></nav>',
+        )
+    )
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    return response
+
+
 Handler = Callable[[Request], Awaitable[Response]]
 
 ROUTES = [
@@ -375,6 +523,8 @@ ROUTES = [
     Route("/auth/signup", signup, methods=["GET", "POST"]),
     Route("/auth/setup", setup, methods=["GET", "POST"]),
     Route("/auth/signout", signout, methods=["GET", "POST"]),
+    Route("/auth/forgot", forgot, methods=["GET", "POST"]),
+    Route(RESET_PATH, reset, methods=["GET", "POST"]),
 ]
 
 
