@@ -7,6 +7,8 @@ pattern too, and every trace is named in the legend. Colours are from the Okabe-
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -17,6 +19,13 @@ PITFALL_COLOUR = "#D55E00"  # vermillion
 EARLIER_COLOUR = "#999999"
 SCORE_COLOUR = "#009E73"  # bluish green
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14}
+
+
+def plain(text: str) -> str:
+    """Text that people typed (a scenario's title, a response, a name), safe in a Plotly label or hover: Plotly
+    renders a little HTML there (<a href>, <b>, <br>, <span style>), so the markup characters become entities,
+    which it shows as the characters themselves."""
+    return html.escape(text, quote=False)
 
 
 def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
@@ -37,7 +46,7 @@ def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
 
 def score_chart(scores: pd.DataFrame) -> go.Figure:
     """Score per finished attempt, in order; the x axis counts attempts and names the day of each."""
-    labels = [f"{t} ({m})" for t, m in zip(scores["title"], scores["mode"], strict=True)]
+    labels = [f"{plain(str(t))} ({m})" for t, m in zip(scores["title"], scores["mode"], strict=True)]
     ticks = [f"#{n} · {moment:%d %b}" for n, moment in enumerate(scores["finished_at"], start=1)]
     fig = go.Figure(
         go.Scatter(
@@ -65,7 +74,7 @@ def pitfall_heatmap(table: pd.DataFrame) -> go.Figure:
         go.Heatmap(
             z=table.to_numpy().tolist(),
             x=weeks,
-            y=list(table.index),
+            y=[plain(str(row)) for row in table.index],
             colorscale=[[0, "#ffffff"], [1, PITFALL_COLOUR]],
             zmin=0,
             text=table.to_numpy().tolist(),
@@ -188,7 +197,7 @@ def _short(text: str, limit: int = 60) -> str:
 def choice_chart(choices: pd.DataFrame, title: str) -> go.Figure:
     """One decision point: the share of first-attempt trainees choosing each response, beside the share of all
     attempts' choices. Each response's label starts with its kind in words (Strongest, Pitfall, ...)."""
-    labels = [f"{KIND_LABELS[k]}: {_short(str(text))}" for k, text in zip(choices["kind"], choices["label"], strict=True)]
+    labels = [f"{KIND_LABELS[k]}: {plain(_short(str(text)))}" for k, text in zip(choices["kind"], choices["label"], strict=True)]
     fig = go.Figure()
     for count, share, name, colour, pattern in (
         ("first_attempts", "first_share", "First attempts (trainees)", SCORE_COLOUR, ""),

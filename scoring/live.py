@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from scenarios import Node, Rubric, Scenario
-from scoring.charts import FONT, PITFALL_COLOUR, POSSIBILITY_COLOUR
+from scoring.charts import FONT, PITFALL_COLOUR, POSSIBILITY_COLOUR, plain
 from scoring.scorer import feedback
 
 LETTERS = "ABCDEFGHIJ"
@@ -86,7 +86,7 @@ def distribution_chart(frame: pd.DataFrame) -> go.Figure:
     and share in text; after the reveal (a ``kind`` column) each label names the kind on a second line and the bars
     differ in colour and pattern."""
     revealed = "kind" in frame.columns
-    labels = [f"{c}. {shorten(str(r))}" for c, r in zip(frame["choice"], frame["response"], strict=True)]
+    labels = [f"{c}. {plain(shorten(str(r)))}" for c, r in zip(frame["choice"], frame["response"], strict=True)]
     counts = [int(n) for n in frame["trainees"]]
     shares = [int(s) for s in frame["share"]]
     texts = [f"{n} · {s}%" for n, s in zip(counts, shares, strict=True)]

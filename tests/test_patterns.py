@@ -120,3 +120,23 @@ def test_charts_carry_the_same_numbers_and_never_rely_on_colour_alone(rubric):
     assert list(scores.x) == ["#1 · 03 Nov", "#2 · 10 Nov"]
     assert list(scores.text) == ["67%", "83%"]
     assert list(scores.customdata) == ["A short check-in (coached)", "A short check-in (debrief)"]
+
+
+def test_text_people_typed_is_inert_in_chart_labels():
+    """Plotly renders <a href>, <b> and <br> in labels and hovers: a scenario title or a response from the studio
+    must show as the characters typed, never as a link."""
+    import pandas as pd
+
+    from scoring.charts import choice_chart, score_chart
+
+    title = '<a href="http://127.0.0.2:9/">Rosa & me</a>'
+    scores = pd.DataFrame(
+        {"title": [title], "mode": ["coached"], "score": [80], "finished_at": [pd.Timestamp("2026-12-01", tz="UTC")]}
+    )
+    spec = score_chart(scores).to_plotly_json()
+    assert spec["data"][0]["customdata"] == ['&lt;a href="http://127.0.0.2:9/"&gt;Rosa &amp; me&lt;/a&gt; (coached)']
+    choices = pd.DataFrame(
+        {"kind": ["pitfall"], "label": [title], "first_attempts": [1], "first_share": [100.0], "all_attempts": [1], "all_share": [100.0]}
+    )
+    labels = choice_chart(choices, "A point").to_plotly_json()["data"][0]["y"]
+    assert list(labels) == ['Pitfall: &lt;a href="http://127.0.0.2:9/"&gt;Rosa &amp; me&lt;/a&gt;']
