@@ -274,7 +274,7 @@ async def signup(request: Request) -> Response:
         user = store.accounts.register(form.get("name", ""), form.get("email", ""), form.get("password", ""), address)
         if code:
             with contextlib.suppress(CohortError):  # the account stands; the Account page can join later
-                store.cohorts.join(user, code)
+                store.cohorts.join(user, code, address=address)
         return user
 
     try:
