@@ -1,18 +1,26 @@
 """Single sign-on rules in records (issue 11, findings 1 and 5): only a verified email address links an identity,
 and only to an account with neither a password nor a link; links are never overwritten; a password account and an
 identity with the same address stay apart until the signed-in owner links them; a switched-off account is refused
-with a kind message. The browser tests (tests/browser/test_sso.py) run the same rules against a real provider."""
+with a kind message. Then the relying party's own checks (ID token, the signed sign-in cookie, configuration).
+The browser tests (tests/browser/test_sso.py) run all of it against a real provider."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
+from unittest.mock import ANY
 
 import pytest
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import insert, select, update
 
 from records import AccountError, SignInRefused, Store, User, clock
 from records.tables import users
 from tests.conftest import PASSWORD, make_user
+from ui import sso, sso_routes
 
 ISSUER = "https://idp.example.org"
 NOT_VERIFIED = (
@@ -238,3 +246,91 @@ def test_one_new_identity_signing_in_many_times_at_once_makes_one_account(store)
     assert len({r.id for r in results if isinstance(r, User)}) == 1, results
     assert all(isinstance(r, User) for r in results), results
     assert user_count(store) == 1
+
+
+# ------------------------------------------------------------------- the relying party's own checks
+# Authlib validates the ID token; these pin what PeerSim asks it to check (it checks the audience only when asked).
+IDP = "https://idp.example.org"
+SIGNING_KEY = RSAKey.generate_key(2048, parameters={"kid": "idp-key"})
+CONFIG = sso.Settings(
+    metadata_url=f"{IDP}/.well-known/openid-configuration",
+    client_id="peersim",
+    client_secret="secret",
+    redirect_uri="https://peersim.example.org/auth/sso/callback",
+    label="Lakeside College",
+    prompt=None,
+    scopes="openid email profile",
+)
+
+
+def id_token(key: RSAKey = SIGNING_KEY, **changes: object) -> dict[str, str]:
+    now = int(time.time())
+    claims = {"iss": IDP, "sub": "kim", "aud": "peersim", "iat": now, "exp": now + 300, "nonce": "n-1", **changes}
+    claims = {name: value for name, value in claims.items() if value is not None}
+    return {"id_token": jwt.encode({"alg": "RS256", "kid": "idp-key"}, claims, key), "access_token": "at"}
+
+
+def check(token: dict[str, str], nonce: str = "n-1") -> dict[str, object]:
+    client = sso_routes._client(CONFIG)
+    client.server_metadata.update(  # discovery and JWKS as the provider would publish them, without a network
+        {"issuer": IDP, "jwks": KeySet([SIGNING_KEY]).as_dict(private=False), "_loaded_at": time.time()}
+    )
+    return asyncio.run(sso_routes.checked_id_token(client, CONFIG, token, nonce))
+
+
+def test_a_good_id_token_passes():
+    assert check(id_token())["sub"] == "kim"
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        pytest.param(id_token(aud="another-client"), id="audience"),
+        pytest.param(id_token(aud=None), id="no audience"),
+        pytest.param(id_token(iss="https://evil.example.org"), id="issuer"),
+        pytest.param(id_token(exp=int(time.time()) - 600), id="expired"),
+        pytest.param(id_token(nonce="replayed"), id="nonce"),
+        pytest.param(id_token(nonce=None), id="no nonce"),
+        pytest.param(id_token(key=RSAKey.generate_key(2048, parameters={"kid": "idp-key"})), id="signature"),
+        pytest.param({"access_token": "at"}, id="no ID token"),
+    ],
+)
+def test_an_id_token_that_does_not_check_out_is_refused(token):
+    with pytest.raises((JoseError, ValueError)):
+        check(token)
+
+
+def test_the_sign_in_cookie_is_signed_and_short_lived(monkeypatch):
+    monkeypatch.delenv("STREAMLIT_SERVER_COOKIE_SECRET", raising=False)
+    sealed = sso_routes._seal({"state": "s-1", "nonce": "n-1", "verifier": "v", "link": None})
+    assert sso_routes._unseal(sealed) == {"state": "s-1", "nonce": "n-1", "verifier": "v", "link": None, "exp": ANY}
+    header, payload, signature = sealed.split(".")
+    assert sso_routes._unseal(f"{header}.{payload}.{signature[:-4]}AAAA") is None  # altered
+    assert sso_routes._unseal(None) is None and sso_routes._unseal("not a token") is None
+    monkeypatch.setenv("STREAMLIT_SERVER_COOKIE_SECRET", "another server's secret")
+    assert sso_routes._unseal(sealed) is None  # signed with a secret this server does not share
+    monkeypatch.delenv("STREAMLIT_SERVER_COOKIE_SECRET")
+    later = time.time() + sso_routes.STATE_MINUTES * 60 + 5
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert sso_routes._unseal(sealed) is None  # expired
+
+
+def test_single_sign_on_half_configured_says_what_is_missing(monkeypatch):
+    monkeypatch.setenv("PEERSIM_OIDC_METADATA_URL", CONFIG.metadata_url)
+    for name in ("PEERSIM_OIDC_CLIENT_ID", "PEERSIM_OIDC_CLIENT_SECRET", "PEERSIM_OIDC_REDIRECT_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PEERSIM_OIDC_CLIENT_ID", "peersim")
+    with pytest.raises(sso.SingleSignOnMisconfigured) as caught:
+        sso.settings()
+    assert str(caught.value) == (
+        "PEERSIM_OIDC_METADATA_URL is set, so single sign-on is on, but PEERSIM_OIDC_CLIENT_SECRET, "
+        "PEERSIM_OIDC_REDIRECT_URI are not. Set them too (see docs/deploy.md)."
+    )
+    monkeypatch.setenv("PEERSIM_OIDC_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("PEERSIM_OIDC_REDIRECT_URI", CONFIG.redirect_uri)
+    settings = sso.settings()
+    assert settings is not None and (settings.prompt, settings.scopes) == (None, "openid email profile")
+    monkeypatch.setenv("PEERSIM_OIDC_PROMPT", " login ")
+    monkeypatch.setenv("PEERSIM_OIDC_SCOPES", "openid  email")
+    settings = sso.settings()
+    assert settings is not None and (settings.prompt, settings.scopes) == ("login", "openid email")

@@ -191,23 +191,32 @@ def _name(claims: dict[str, Any]) -> str | None:
     return None
 
 
-async def _identity(config: sso.Settings, code: str, saved: dict[str, Any]) -> dict[str, Any]:
-    """The validated claims of the person the provider signed in: ID token, then userinfo for what it lacks."""
-    client = _client(config)
-    metadata = await client.load_server_metadata()
-    token = await client.fetch_access_token(redirect_uri=config.redirect_uri, code=code, code_verifier=str(saved["verifier"]))
+async def checked_id_token(client: StarletteOAuth2App, config: sso.Settings, token: dict[str, Any], nonce: str) -> dict[str, Any]:
+    """The ID token's claims, once its signature (the provider's JWKS), issuer, audience, expiry and nonce check out.
+    Authlib checks the audience only when asked to, so it is asked here."""
     if "id_token" not in token:
         raise ValueError("the token response has no ID token")
-    id_token = await client.parse_id_token(
+    metadata = await client.load_server_metadata()
+    claims = await client.parse_id_token(
         token,
-        nonce=str(saved["nonce"]),
+        nonce=nonce,
         claims_options={
             "iss": {"essential": True, "value": metadata["issuer"]},
             "aud": {"essential": True, "value": config.client_id},
             "exp": {"essential": True},
         },
     )
-    claims = dict(id_token)
+    return dict(claims)
+
+
+async def _identity(config: sso.Settings, code: str, saved: dict[str, Any], iss: str | None) -> dict[str, Any]:
+    """The validated claims of the person the provider signed in: ID token, then userinfo for what it lacks."""
+    client = _client(config)
+    metadata = await client.load_server_metadata()
+    if iss is not None and iss != metadata["issuer"]:  # RFC 9207: the answer came from another issuer (mix-up)
+        raise ValueError("the authorization response names another issuer")
+    token = await client.fetch_access_token(redirect_uri=config.redirect_uri, code=code, code_verifier=str(saved["verifier"]))
+    claims = await checked_id_token(client, config, token, str(saved["nonce"]))
     if metadata.get("userinfo_endpoint") and token.get("access_token"):
         userinfo = dict(await client.userinfo(token=token))
         if userinfo.get("sub") != claims["sub"]:  # OpenID Connect Core 5.3.4: never mix two people's claims
@@ -272,7 +281,7 @@ async def callback(request: Request) -> Response:
     if not code:
         return _forget_state(request, expired())
     try:
-        claims = await _identity(config, code, saved)
+        claims = await _identity(config, code, saved, request.query_params.get("iss"))
     except Exception:  # a refused code, a bad signature, a wrong audience, a provider down: a kind page, logged
         log.warning("single sign-on: could not complete the sign-in", exc_info=True)
         return _forget_state(request, failed(link_for is not None))
