@@ -7,9 +7,9 @@ import streamlit as st
 from records import AccessDenied, User
 from records.authored import Authored, AuthoringError
 from scenarios import Problem
-from scenarios.studio import Inspection, graph, source_line, starter_text, to_dot, with_new_id
+from scenarios.studio import Inspection, graph, starter_text, to_dot, with_new_id
 from ui import identity, services, state, studio
-from ui.render import esc, peer_says, you_say
+from ui.render import esc, peer_says, text_table, you_say
 from ui.render import feedback as show_feedback
 
 user = identity.require_user("instructor", "admin")  # the page re-checks the role itself
@@ -52,14 +52,23 @@ def show_problems(inspection: Inspection) -> None:
             f"{len(warnings)} teaching warning{'s' if len(warnings) != 1 else ''}: worth a look, but they do not block publishing.",
             icon=":material/lightbulb:",
         )
-    for problem in [*errors, *warnings]:
-        show_problem(problem, inspection.text)
+    show_problem_list(inspection)
 
 
-def show_problem(problem: Problem, text: str) -> None:
+def show_problem_list(inspection: Inspection) -> None:
+    """Each problem beside its line of YAML: the first studio.PROBLEMS_SHOWN, then how many more there are."""
+    shown, hidden = studio.first_problems(inspection)
+    lines = inspection.text.splitlines()
+    for problem in shown:
+        show_problem(problem, lines)
+    if hidden:
+        st.caption(studio.more_problems(hidden))
+
+
+def show_problem(problem: Problem, lines: list[str]) -> None:
     kind = "Error" if problem.severity == "error" else "Warning"
     st.markdown(f"**{kind} at line {problem.line}, column {problem.column}:** {esc(problem.message)}")
-    line = source_line(text, problem.line)
+    line = lines[problem.line - 1] if 1 <= problem.line <= len(lines) else ""
     if line.strip():
         pointer = " " * max(0, problem.column - 1) + "^"
         st.code(
@@ -80,7 +89,7 @@ def show_graph(inspection: Inspection) -> None:
     )
     st.graphviz_chart(to_dot(drawn), width="content")
     with st.expander("The graph as a table"):
-        st.table(drawn.rows())
+        text_table(drawn.rows())
 
 
 # ------------------------------------------------------------------ play-test
@@ -164,7 +173,7 @@ def show_publishing(item: Authored, inspection: Inspection, saved: bool) -> None
                 reserved_ids=set(library),
             )
         except (AuthoringError, AccessDenied) as exc:
-            st.error(str(exc))
+            st.error(esc(str(exc)))
         else:
             flash(f"Published “{esc(inspection.loaded.scenario.title)}”. Trainees in the chosen cohorts see it in their library.")
             st.rerun()
@@ -200,7 +209,7 @@ def edit_authored(item: Authored) -> None:
             try:
                 saved_item = studio.save(user, item, text)
             except AuthoringError as exc:
-                st.error(str(exc))
+                st.error(esc(str(exc)))
             else:
                 flash("Draft saved." + ("" if inspection.ok else " It still has problems to fix before it can be published."))
                 if saved_item.name != item.name:
@@ -263,7 +272,7 @@ def view_library(scenario_id: str) -> None:
 def start_panel(user: User, mine: list[Authored]) -> None:
     st.subheader("Your scenarios")
     if mine:
-        st.table(
+        text_table(
             [
                 {
                     "Scenario": item.name,
@@ -293,10 +302,13 @@ def start_panel(user: User, mine: list[Authored]) -> None:
             seen.add(upload.file_id)
             try:
                 text = studio.decode_upload(upload.getvalue())
-            except ValueError as exc:
-                st.error(f"{esc(upload.name)}: {exc}")
-            else:
                 created = studio.create(user, text, upload.name)
+            except studio.Unreadable as exc:
+                st.error(esc(str(exc)), icon=":material/error:")
+                show_problem_list(exc.inspection)
+            except ValueError as exc:
+                st.error(f"{esc(upload.name)}: {exc}")  # decode_upload: fixed text, no user input
+            else:
                 flash(
                     f"Uploaded {esc(upload.name)} as a new draft."
                     + ("" if created.checks_pass else " It has problems to fix: each is listed beside the YAML.")

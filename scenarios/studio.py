@@ -7,14 +7,14 @@ draft that fails its graph checks, so the graph can show what is wrong.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from scenarios.checks import can_end, reachable
 from scenarios.gateway import Problem, YamlError, read_yaml
-from scenarios.loader import LoadedScenario, ScenarioError, load_scenario
+from scenarios.loader import LoadedScenario, ScenarioError
+from scenarios.loader import _from_document as load_document  # the loader's own steps after reading
 from scenarios.model import STAGE_LABELS, Scenario
 from scenarios.rubric import Rubric
 from scenarios.validate import to_model
@@ -29,12 +29,18 @@ def starter_text() -> str:
 
 @dataclass(frozen=True)
 class Inspection:
-    """One draft, checked: the model when it fits the format (even with graph errors), and every problem."""
+    """One draft, checked: the model when it fits the format (even with graph errors), and every problem.
+
+    ``readable`` is False when the YAML gateway could not read the text at all (a syntax error, a tag, an alias,
+    a duplicate key, too deep, empty...): then there is no data, only problems. ``title`` is the scenario's
+    title when the text has one (a text ``title:`` at the top, even if other fields are wrong), else None."""
 
     text: str
     scenario: Scenario | None
     loaded: LoadedScenario | None
     problems: tuple[Problem, ...]
+    readable: bool = True
+    title: str | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -50,16 +56,29 @@ class Inspection:
 
 
 def inspect(text: str | bytes, rubric: Rubric, source: str = "draft.yaml") -> Inspection:
-    """Check a draft as the CLI's ``check --lint`` would, keeping the model for the graph when there is one."""
+    """Check a draft as the CLI's ``check --lint`` would (the same problems as :func:`load_scenario`), keeping the
+    model for the graph when there is one. The text is read once and modelled once when the model fails, so a
+    hostile file with thousands of problems costs one pass, not two."""
     shown = text if isinstance(text, str) else text.decode("utf-8", errors="replace")
     try:
-        loaded = load_scenario(text, rubric, source=source, lint=True)
-    except ScenarioError as exc:
-        scenario: Scenario | None = None
-        with contextlib.suppress(YamlError):  # the model is a bonus for the graph; the problems are already listed
-            scenario = to_model(read_yaml(text, source), Scenario, what="scenario")
-        return Inspection(shown, scenario, None, tuple(exc.problems))
-    return Inspection(shown, loaded.scenario, loaded, loaded.warnings)
+        document = read_yaml(text, source)
+    except YamlError as exc:
+        return Inspection(shown, None, None, tuple(exc.problems), readable=False)
+    try:
+        scenario = to_model(document, Scenario, what="scenario")
+    except YamlError as exc:
+        return Inspection(shown, None, None, tuple(exc.problems), title=_title_in(document.data))
+    try:
+        loaded = load_document(document, rubric, lint=True)
+    except ScenarioError as exc:  # graph errors: the model is kept for the graph
+        return Inspection(shown, scenario, None, tuple(exc.problems), title=scenario.title)
+    return Inspection(shown, loaded.scenario, loaded, loaded.warnings, title=loaded.scenario.title)
+
+
+def _title_in(data: object) -> str | None:
+    """The top-level ``title`` of data read from YAML, when it is non-empty text."""
+    title = data.get("title") if isinstance(data, dict) else None
+    return title if isinstance(title, str) and title.strip() else None
 
 
 def source_line(text: str, line: int) -> str:

@@ -6,7 +6,7 @@ Streamlit element that reads Markdown, and a table shown with `st.table` goes th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -82,7 +82,7 @@ def esc_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def text_table(data: pd.DataFrame | Iterable[dict[str, object]], *, hide_index: bool | None = None) -> None:
+def text_table(data: pd.DataFrame | Iterable[Mapping[str, object]], *, hide_index: bool | None = None) -> None:
     """`st.table` with every text header and cell shown as typed (`esc_frame`): use it instead of `st.table`."""
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(list(data))
     st.table(esc_frame(frame), hide_index=hide_index)

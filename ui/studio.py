@@ -7,15 +7,42 @@ from typing import Any
 import streamlit as st
 
 from records import User
-from records.authored import Authored
+from records.authored import Authored, AuthoringError
+from scenarios import Problem
 from scenarios.studio import Inspection, inspect
 from scoring.scorer import Feedback, Summary, feedback, summarize
 from ui import services, state
 
 MAX_UPLOAD = 1024 * 1024
+PROBLEMS_SHOWN = 50
+"""At most this many problems are drawn (a hostile 777 KB file had thousands and took 24 s to draw)."""
 
 
+class Unreadable(AuthoringError):
+    """Text the YAML gateway cannot read at all: nothing was saved. Drafts that read but have problems are saved
+    (authors work on them); this has no data to work on. ``inspection`` lists why."""
+
+    def __init__(self, message: str, inspection: Inspection) -> None:
+        super().__init__(message)
+        self.inspection = inspection
+
+
+def first_problems(inspection: Inspection) -> tuple[list[Problem], int]:
+    """The problems to draw (errors first, then warnings; at most PROBLEMS_SHOWN) and how many more there are."""
+    ordered = [*inspection.errors, *inspection.warnings]
+    return ordered[:PROBLEMS_SHOWN], max(0, len(ordered) - PROBLEMS_SHOWN)
+
+
+def more_problems(hidden: int) -> str:
+    """The line under a shortened problem list."""
+    return f"And {hidden} more problem{'s' if hidden != 1 else ''} not shown here. Fix these first; the rest appear as the list gets shorter."
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def check(text: str, source: str) -> Inspection:
+    """The draft checked (scenarios.studio.inspect). Kept for the next runs: the page checks the open draft on
+    every rerun, and a hostile megabyte with thousands of problems takes seconds to check. An Inspection is
+    immutable and depends only on the text, its file name and the rubric, so every session may share it."""
     return inspect(text, services.rubric(), source=source)
 
 
@@ -23,22 +50,46 @@ def source_name(authored: Authored) -> str:
     return f"{authored.scenario_id or 'draft'}.yaml"
 
 
-def _fields(inspection: Inspection) -> dict[str, Any]:
+def _fields(inspection: Inspection, label: str) -> dict[str, Any]:
+    """The stored name is the scenario's title when the text has one, else ``label``."""
     scenario = inspection.scenario
     return {
-        "name": scenario.title if scenario is not None else "Untitled draft",
+        "name": inspection.title or label,
         "scenario_id": scenario.id if scenario is not None else None,
         "checked_hash": inspection.loaded.content_hash if inspection.loaded is not None else None,
     }
 
 
+def _problem_count(inspection: Inspection) -> str:
+    count = len(inspection.errors)
+    return f"{count} problem{'s' if count != 1 else ''}"
+
+
 def create(user: User, text: str, source: str = "draft.yaml") -> Authored:
-    """Save text as a new draft, whatever its problems: an author never loses what they wrote or uploaded."""
-    return services.store().authored.create(user, text, **_fields(check(text, source)))
+    """Save text as a new draft, problems and all, so an author can work on it; named by its title, or by the
+    file name ``source`` when it has none. Text the YAML gateway cannot read at all is refused (Unreadable)."""
+    inspection = check(text, source)
+    name = source or "draft.yaml"
+    if not inspection.readable:
+        raise Unreadable(
+            f"Not saved: {name} cannot be read as YAML, so there is no draft to keep. "
+            f"Fix the {_problem_count(inspection)} listed below and upload it again.",
+            inspection,
+        )
+    return services.store().authored.create(user, text, **_fields(inspection, name))
 
 
 def save(user: User, authored: Authored, text: str) -> Authored:
-    return services.store().authored.save(user, authored.id, text, **_fields(check(text, source_name(authored))))
+    """Save the draft's new text, problems and all; it keeps its name when the text has no title. Text the YAML
+    gateway cannot read at all is refused (Unreadable) and the saved draft stays as it was."""
+    inspection = check(text, source_name(authored))
+    if not inspection.readable:
+        raise Unreadable(
+            f"Not saved: the YAML cannot be read at all ({_problem_count(inspection)}, listed under Checks). "
+            "Your text is still in the box: fix the problems and save again, or download it to keep a copy.",
+            inspection,
+        )
+    return services.store().authored.save(user, authored.id, text, **_fields(inspection, authored.name))
 
 
 def decode_upload(data: bytes) -> str:
