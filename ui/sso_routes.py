@@ -104,9 +104,10 @@ def provider_error(error: str, description: str, link: bool) -> HTMLResponse:
             status=403,
         )
     answered = error[:60] + (f" ({description[:200]})" if description else "")
+    label = sso.label()
     return _kind_page(
         "Single sign-on did not work",
-        f"{sso.label()} could not complete the sign-in. It answered: {answered}. Please try again. If it keeps "
+        f"{label[:1].upper()}{label[1:]} could not complete the sign-in. It answered: {answered}. Please try again. If it keeps "
         "happening, please show this message to your program's admin.",
         back=back,
         status=502,
