@@ -200,7 +200,8 @@ def test_an_admin_may_read_everyones_records_and_it_is_logged(store, mini):
     admin = make_user(store, "Ada", "admin")
     assert store.attempt(admin, attempt.id).id == attempt.id
     assert len(store.attempts_of(admin, ana.id)) == 1
-    assert [(e.actor_name, e.action, e.subject_name) for e in store.audit.entries(admin)] == [("Ada", "view attempts", "Ana")]
+    views = [(e.actor_name, e.action, e.subject_name) for e in store.audit.entries(admin) if e.action.startswith("view")]
+    assert views == [("Ada", "view attempts", "Ana")]
 
 
 def test_missing_attempt_is_not_found(store):
