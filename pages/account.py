@@ -60,7 +60,8 @@ cols[1].download_button(
     key="dl_csv",
 )
 
-if user.email:
+own = store.accounts.own_account(user)
+if own.has_password:
     st.subheader("Change your password")
     with st.form("password", clear_on_submit=True):
         current = st.text_input("Current password", type="password", key="pw_current")
@@ -73,8 +74,7 @@ if user.email:
             else:
                 others = f"{ended} other session{'s' if ended != 1 else ''}"
                 st.success(
-                    "Your password has been changed."
-                    + (f" {others} signed out; you stay signed in here." if ended else "")
+                    "Your password has been changed." + (f" {others} signed out; you stay signed in here." if ended else "")
                 )
 
 SSO_FLASH = "peersim.sso_flash"  # what unlinking did, shown on the next run
@@ -84,7 +84,6 @@ if sso.enabled():
     if flash:
         (st.error if flash[0] == "error" else st.success)(flash[1])
     provider = esc(sso.label())
-    own = store.accounts.own_account(user)
     if own.single_sign_on and own.has_password:
         st.write(f"Your account is linked to {provider}: you can sign in with it or with your email and password.")
 

@@ -144,7 +144,10 @@ def account_table(accounts: list[Account]) -> None:
                 "name": a.user.name,
                 "email": a.user.email or "",
                 "role": a.user.role,
-                "sign-in": "single sign-on" if a.single_sign_on else "password",
+                "sign-in": " and ".join(
+                    way for way, has in (("password", a.has_password), ("single sign-on", a.single_sign_on)) if has
+                )
+                or "none yet",
                 "status": "switched off" if a.disabled else "active",
                 "since": f"{a.created_at:%d %b %Y}",
             }

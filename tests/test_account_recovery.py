@@ -643,3 +643,16 @@ def test_the_account_page_says_how_long_to_wait_after_wrong_current_passwords(pa
         esc("Too many wrong current passwords. For your safety, please wait 15 minutes and try again.")
     ]
     assert store.accounts.sign_in("ana@example.org", PASSWORD) == ana
+
+
+@pytest.mark.apptest
+@pages
+def test_an_account_without_a_password_is_not_offered_a_password_change(page_store):
+    store = page_store
+    make_user(store, "Ada", "admin")
+    kim = store.accounts.single_sign_on("https://idp.example|kim", "kim@example.org", "Kim Lee", email_verified=True)
+    at, _ = account_page(store, kim)
+    assert "Change your password" not in [h.value for h in at.subheader]
+    ana = make_user(store, "Ana")
+    at, _ = account_page(store, ana)
+    assert "Change your password" in [h.value for h in at.subheader]
