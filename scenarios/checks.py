@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from scenarios.gateway import DataPath, Severity
 from scenarios.model import STAGE_LABELS, Choice, Scenario
+from scenarios.quality import RANK, node_qualities
 from scenarios.rubric import Rubric
 
 
@@ -53,6 +54,7 @@ def check_scenario(scenario: Scenario, rubric: Rubric) -> list[Finding]:
     for node_id, node in scenario.nodes.items():
         seen: dict[str, int] = {}
         by_id = {c.id: c for c in node.choices}
+        findings.extend(_check_quality(node_id, scenario, rubric))
         for index, choice in enumerate(node.choices):
             here: DataPath = ("nodes", node_id, "choices", index)
             if choice.id in seen:
@@ -75,7 +77,12 @@ def check_scenario(scenario: Scenario, rubric: Rubric) -> list[Finding]:
             findings.extend(_check_better(scenario, node_id, index, by_id, rubric))
             findings.extend(_check_readiness(node_id, node.readiness, index, choice.criteria, rubric))
 
-    findings.extend(_check_graph(scenario))
+    graph = _check_graph(scenario)
+    findings.extend(graph)
+    if not graph:  # loops and ways out are worth reading only once every point is reachable and can end
+        findings.extend(_check_loops(scenario))
+    if not findings:
+        findings.extend(_check_strongest_way_out(scenario, rubric))
     return findings
 
 
@@ -100,16 +107,64 @@ def _check_better(scenario: Scenario, node_id: str, index: int, by_id: dict[str,
                 f"better '{choice.better}' is not a choice in node '{node_id}'{_hint(choice.better, sorted(by_id))}",
             )
         ]
-    mine = rubric.points(choice.criteria)
-    theirs = rubric.points(by_id[choice.better].criteria)
-    if theirs <= mine:
+    node = scenario.nodes[node_id]
+    qualities = node_qualities(node, rubric)
+    mine = qualities[index]
+    theirs = qualities[next(i for i, c in enumerate(node.choices) if c.id == choice.better)]
+    if RANK[theirs] <= RANK[mine]:
         return [
             Finding(
                 (*here, "better"),
-                f"better '{choice.better}' scores {theirs:+d}, not more than this choice ({mine:+d}); point to a stronger choice",
+                f"better '{choice.better}' ({theirs}) is not stronger than this choice ({mine}); point to a stronger choice",
             )
         ]
     return []
+
+
+def _check_quality(node_id: str, scenario: Scenario, rubric: Rubric) -> list[Finding]:
+    """Each author-set quality agrees with the criteria; each point has a strongest response."""
+    node = scenario.nodes[node_id]
+    findings: list[Finding] = []
+    for index, choice in enumerate(node.choices):
+        quality = choice.quality
+        if quality is None:
+            continue
+        here: DataPath = ("nodes", node_id, "choices", index, "quality")
+        pitfalls = [c for c in choice.criteria if c.startswith("pf.")]
+        if quality in ("strongest", "helpful") and pitfalls:
+            findings.append(
+                Finding(
+                    here,
+                    f"choice '{choice.id}' is marked {quality}, but it names a pitfall ({', '.join(pitfalls)}); a response "
+                    "that names a pitfall is 'mixed' (it also helps) or 'pitfall'",
+                )
+            )
+        elif quality in ("mixed", "pitfall") and not pitfalls:
+            findings.append(
+                Finding(
+                    here,
+                    f"choice '{choice.id}' is marked {quality}, but it names no pitfall (pf.*); name the pitfall it "
+                    "falls into, or mark it 'helpful' or 'strongest'",
+                )
+            )
+        elif quality == "mixed" and not any(c.startswith("po.") for c in choice.criteria):
+            findings.append(
+                Finding(
+                    here,
+                    f"choice '{choice.id}' is marked mixed, but it names no possibility (po.*); name what helps in it, "
+                    "or mark it 'pitfall'",
+                )
+            )
+    if "strongest" not in node_qualities(node, rubric):
+        findings.append(
+            Finding(
+                ("nodes", node_id),
+                f"node '{node_id}' has no strongest response; mark the best response here 'quality: strongest' "
+                "(every decision point needs one, and it names no pitfall)",
+                at_key=True,
+            )
+        )
+    return findings
 
 
 def _check_readiness(node_id: str, stage: str, index: int, criteria: list[str], rubric: Rubric) -> list[Finding]:
@@ -191,6 +246,111 @@ def _check_graph(scenario: Scenario) -> list[Finding]:
                 )
             )
     return findings
+
+
+def back_edges(scenario: Scenario, *, marked: bool) -> list[tuple[str, int]]:
+    """Choices (node id, index) that lead back to a point on the way to them, found depth-first from the start
+    in file order. With ``marked=False`` choices marked ``loop: true`` are left out of the walk, so what is
+    found is every loop the author has not marked."""
+    found: list[tuple[str, int]] = []
+    if scenario.start not in scenario.nodes:
+        return found
+    state: dict[str, int] = {scenario.start: 1}
+    stack = [(scenario.start, iter(enumerate(scenario.nodes[scenario.start].choices)))]
+    while stack:
+        node_id, choices = stack[-1]
+        for index, choice in choices:
+            if choice.loop and not marked:
+                continue
+            target = choice.next
+            if target not in scenario.nodes:
+                continue
+            if state.get(target) == 1:
+                found.append((node_id, index))
+            elif target not in state:
+                state[target] = 1
+                stack.append((target, iter(enumerate(scenario.nodes[target].choices))))
+                break
+        else:
+            state[node_id] = 2
+            stack.pop()
+    return found
+
+
+def _leads_back(scenario: Scenario, node_id: str, target: str) -> bool:
+    """Whether ``target`` can lead on to ``node_id`` (so a choice from node_id to target closes a loop)."""
+    seen = {target}
+    queue = deque([target])
+    while queue:
+        current = queue.popleft()
+        if current == node_id:
+            return True
+        if current in scenario.nodes:
+            for following in successors(scenario, current):
+                if following not in seen:
+                    seen.add(following)
+                    queue.append(following)
+    return False
+
+
+def _check_loops(scenario: Scenario) -> list[Finding]:
+    """Loops only where the author marks them: every cycle has a choice marked ``loop: true``, and every mark
+    sits on a choice that really leads back."""
+    findings = []
+    for node_id, index in back_edges(scenario, marked=False):
+        choice = scenario.nodes[node_id].choices[index]
+        findings.append(
+            Finding(
+                ("nodes", node_id, "choices", index, "next"),
+                f"choice '{choice.id}' at node '{node_id}' leads back to '{choice.next}', which the conversation has "
+                "already passed; mark it 'loop: true' if the peer really comes back to that point (a point is scored "
+                "only the first time), or lead it somewhere new",
+            )
+        )
+    for node_id, node in scenario.nodes.items():
+        for index, choice in enumerate(node.choices):
+            if choice.loop and choice.next in scenario.nodes and not _leads_back(scenario, node_id, choice.next):
+                findings.append(
+                    Finding(
+                        ("nodes", node_id, "choices", index, "loop"),
+                        f"choice '{choice.id}' is marked 'loop: true', but '{choice.next}' never leads back to node "
+                        f"'{node_id}'; remove 'loop: true'",
+                    )
+                )
+            elif choice.loop and choice.next not in scenario.nodes:
+                findings.append(
+                    Finding(
+                        ("nodes", node_id, "choices", index, "loop"),
+                        f"choice '{choice.id}' is marked 'loop: true', but it leads to an ending; remove 'loop: true'",
+                    )
+                )
+    return findings
+
+
+def _check_strongest_way_out(scenario: Scenario, rubric: Rubric) -> list[Finding]:
+    """From every point, responses marked strongest lead to an ending (so choosing well always finishes)."""
+    ends: set[str] = set(scenario.endings)
+    changed = True
+    strongest = {
+        node_id: [c.next for c, q in zip(node.choices, node_qualities(node, rubric), strict=True) if q == "strongest"]
+        for node_id, node in scenario.nodes.items()
+    }
+    while changed:
+        changed = False
+        for node_id, targets in strongest.items():
+            if node_id not in ends and any(t in ends for t in targets):
+                ends.add(node_id)
+                changed = True
+    return [
+        Finding(
+            ("nodes", node_id),
+            f"from node '{node_id}', the strongest responses never reach an ending (they only go round a loop); let a "
+            "strongest response lead on",
+            at_key=True,
+        )
+        for node_id in scenario.nodes
+        if node_id not in ends
+    ]
 
 
 def has_cycle(scenario: Scenario) -> bool:

@@ -16,9 +16,10 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from scenarios.checks import Finding, extreme_path
+from scenarios.checks import Finding
 from scenarios.gateway import DataPath
-from scenarios.model import STAGES, Choice, Node, Scenario
+from scenarios.model import STAGES, Node, Scenario
+from scenarios.quality import node_qualities
 from scenarios.rubric import Rubric
 
 MIN_NODES_FOR_POSITION = 3
@@ -58,10 +59,6 @@ _NUMBERS = ("zero", "one", "two", "three", "four", "five")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
-def _points(total: int) -> str:
-    return f"{total:+d} points" if total > 0 else f"{total} point{'' if total in (1, -1) else 's'}"
-
-
 def lint_scenario(scenario: Scenario, rubric: Rubric) -> list[Finding]:
     """Every teaching warning for a scenario that has already passed :func:`scenarios.checks.check_scenario`."""
     findings: list[Finding] = []
@@ -69,7 +66,7 @@ def lint_scenario(scenario: Scenario, rubric: Rubric) -> list[Finding]:
     for node_id, node in scenario.nodes.items():
         findings.extend(_length_giveaway(node_id, node, rubric))
         findings.extend(_pitfall_why(node_id, node, rubric))
-    findings.extend(_no_strong_path(scenario, rubric))
+    findings.extend(_quality_left_to_tags(scenario, rubric))
     findings.extend(_reading_grade(scenario))
     findings.extend(_readiness_jumps(scenario))
     return findings
@@ -80,10 +77,8 @@ def _warning(path: DataPath, message: str, *, at_key: bool = False) -> Finding:
 
 
 def _strongest(node: Node, rubric: Rubric) -> list[int]:
-    """Positions (0-based) of the choices with the most points at a node."""
-    points = [rubric.points(choice.criteria) for choice in node.choices]
-    top = max(points)
-    return [index for index, value in enumerate(points) if value == top]
+    """Positions (0-based) of the choices marked strongest at a node."""
+    return [index for index, quality in enumerate(node_qualities(node, rubric)) if quality == "strongest"]
 
 
 # Rule 1 -------------------------------------------------------------------------------------------------
@@ -148,46 +143,27 @@ def _length_giveaway(node_id: str, node: Node, rubric: Rubric) -> list[Finding]:
 # Rule 3 -------------------------------------------------------------------------------------------------
 
 
-def _no_strong_path(scenario: Scenario, rubric: Rubric) -> list[Finding]:
-    """The best a trainee can do still falls into a pitfall, or does not score above zero."""
-    # Points first; among paths with the most points, the one with the fewest pitfall choices. A path has fewer
-    # steps than there are nodes, so scaling points by (nodes + 1) keeps a point worth more than any pitfall count.
-    scale = len(scenario.nodes) + 1
-
-    def value(choice: Choice) -> int:
-        return rubric.points(choice.criteria) * scale - (1 if rubric.is_pitfall_choice(choice.criteria) else 0)
-
-    walk = extreme_path(scenario, value, best=True)
-    if walk is None:
-        return []
-    steps = [(node_id, scenario.choice(node_id, choice_id)) for node_id, choice_id, _ in walk.steps]
-    total = sum(rubric.points(choice.criteria) for _, choice in steps)
-    findings = []
-    trapped = [
-        f"node '{node_id}' (choice '{choice.id}': {', '.join(c for c in choice.criteria if c.startswith('pf.'))})"
-        for node_id, choice in steps
-        if rubric.is_pitfall_choice(choice.criteria)
+def _quality_left_to_tags(scenario: Scenario, rubric: Rubric) -> list[Finding]:
+    """Choices without ``quality:`` are scored by what their criteria suggest; the author should say."""
+    missing = [
+        (node_id, index, quality)
+        for node_id, node in scenario.nodes.items()
+        for index, quality in enumerate(node_qualities(node, rubric))
+        if node.choices[index].quality is None
     ]
-    if trapped:
-        findings.append(
-            _warning(
-                ("start",),
-                f"the strongest path through the scenario ({_points(total)}) still falls into a pitfall at "
-                f"{' and '.join(trapped)}; a trainee should be able to reach the top score without a pitfall, so give "
-                "a choice without one a way on from there that scores as well, or make the pitfall's branch score less",
-                at_key=True,
-            )
+    if not missing:
+        return []
+    node_id, index, quality = missing[0]
+    choice = scenario.nodes[node_id].choices[index]
+    others = f" and {len(missing) - 1} other choice{'s' if len(missing) > 2 else ''}" if len(missing) > 1 else ""
+    return [
+        _warning(
+            ("nodes", node_id, "choices", index, "criteria"),
+            f"choice '{choice.id}'{others} set no 'quality:', so their criteria decide it (this one counts as "
+            f"{quality}); say how good each response is yourself (strongest, helpful, mixed or pitfall), so the score "
+            "follows your judgement and not the number of criteria",
         )
-    if total <= 0:
-        findings.append(
-            _warning(
-                ("start",),
-                f"the strongest path through the scenario scores {_points(total)}, so even a trainee who chooses well "
-                "ends at or below zero; let the strongest choices name possibilities (po.*) that add points",
-                at_key=True,
-            )
-        )
-    return findings
+    ]
 
 
 # Rule 4 -------------------------------------------------------------------------------------------------

@@ -38,6 +38,11 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$", max_length=64)]
 CriterionId = Annotated[str, StringConstraints(pattern=r"^p[fo]\.[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
 
+Quality = Literal["strongest", "helpful", "mixed", "pitfall"]
+"""How good a response is, set by the author and checked against its criteria (see scenarios.quality)."""
+
+QUALITIES: tuple[Quality, ...] = ("strongest", "helpful", "mixed", "pitfall")
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -60,11 +65,24 @@ class Choice(_Strict):
         min_length=1, description="Rubric criteria this response shows (po.*) or falls into (pf.*)."
     )
     why: Text = Field(description="The rationale shown as feedback: why this response helps or hinders.")
+    quality: Quality | None = Field(
+        default=None,
+        description="How good this response is at its decision point: strongest (the best response here; at least "
+        "one per node), helpful (sound, not the best), mixed (helps in part and names a pitfall) or pitfall. Scores "
+        "come from this label, never from the number of criteria. A response naming a pitfall (pf.*) is mixed or "
+        "pitfall. Every library scenario sets it; when it is left out, it is worked out from the criteria and the "
+        "teaching lint says so.",
+    )
     better: Slug | None = Field(
         default=None,
         description="For a pitfall choice: the id of a stronger choice at the same node.",
     )
     next: Slug = Field(description="The node or ending this choice leads to.")
+    loop: bool = Field(
+        default=False,
+        description="True when this choice leads back to a point the conversation has already passed (a loop the "
+        "author means). A revisited point is never scored again. The checker refuses a loop that is not marked.",
+    )
 
 
 class Node(_Strict):
@@ -107,7 +125,16 @@ class Scenario(_Strict):
 
     def content_hash(self) -> str:
         """A version that changes when anything a trainee sees or is scored on changes (not comments)."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        for node in data["nodes"].values():
+            for choice in node["choices"]:
+                # Fields added later are left out at their defaults, so a file that does not use them keeps
+                # the version (and the attempts recorded against it) it had before they existed.
+                if choice.get("quality") is None:
+                    choice.pop("quality", None)
+                if choice.get("loop") is False:
+                    choice.pop("loop", None)
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def choice(self, node_id: str, choice_id: str) -> Choice:

@@ -67,7 +67,40 @@ BAD = [
             "16:45: unknown criterion 'po.reflective-listenin'; did you mean 'po.reflective-listening'?",
             "19:13: pitfall choice 'push' needs 'better:' naming a stronger choice in node 'open'",
             "26:20: warning: 'po.break-down-goals' (Small steps first) does not fit a peer who is not ready (node 'open' readiness: not-ready); it fits: getting ready, taking steps, keeping it going",
-            "28:17: better 'push' scores -1, not more than this choice (+0); point to a stronger choice",
+            "28:17: better 'push' (pitfall) is not stronger than this choice (mixed); point to a stronger choice",
+        ],
+    ),
+    (
+        "quality.yaml",
+        [
+            "17:18: choice 'listen' is marked strongest, but it names a pitfall (pf.dictating); a response that names a "
+            "pitfall is 'mixed' (it also helps) or 'pitfall'",
+            "19:17: better 'wonder' (pitfall) is not stronger than this choice (strongest); point to a stronger choice",
+            "24:18: choice 'wonder' is marked pitfall, but it names no pitfall (pf.*); name the pitfall it falls into, or "
+            "mark it 'helpful' or 'strongest'",
+            "30:18: choice 'push' is marked mixed, but it names no possibility (po.*); name what helps in it, or mark it "
+            "'pitfall'",
+            "34:3: node 'more' has no strongest response; mark the best response here 'quality: strongest' (every decision "
+            "point needs one, and it names no pitfall)",
+        ],
+    ),
+    (
+        "loops.yaml",
+        [
+            "15:173: choice 'push' is marked 'loop: true', but it leads to an ending; remove 'loop: true'",
+            "20:116: choice 'again' at node 'more' leads back to 'open', which the conversation has already passed; mark "
+            "it 'loop: true' if the peer really comes back to that point (a point is scored only the first time), or "
+            "lead it somewhere new",
+            "27:133: choice 'ahead' is marked 'loop: true', but 'last' never leads back to node 'round'; remove 'loop: true'",
+        ],
+    ),
+    (
+        "round.yaml",
+        [
+            "10:3: from node 'open', the strongest responses never reach an ending (they only go round a loop); let a "
+            "strongest response lead on",
+            "16:3: from node 'more', the strongest responses never reach an ending (they only go round a loop); let a "
+            "strongest response lead on",
         ],
     ),
     (

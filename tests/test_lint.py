@@ -19,11 +19,6 @@ GRADE_HINT = (
     "(Flesch-Kincaid; aim for 6 to 8, at most 9); people talk in short sentences and everyday words, "
     "so split long sentences and swap long words for plain ones"
 )
-PITFALL_PATH_HINT = (
-    "a trainee should be able to reach the top score without a pitfall, so give a choice without one a way on "
-    "from there that scores as well, or make the pitfall's branch score less"
-)
-
 # Every lint fixture, with every warning the lint must give for it (``line:col: warning: message``).
 EXPECTED = [
     ("clean.yaml", []),
@@ -37,32 +32,24 @@ EXPECTED = [
     (
         "length.yaml",
         [
-            "38:14: warning: the strongest choice 'pen' is much the longest in node 'ready' (102 characters; the next "
+            "41:14: warning: the strongest choice 'pen' is much the longest in node 'ready' (102 characters; the next "
             "longest has 53), so its length gives it away; shorten it or give the other choices more to say",
-            "70:14: warning: the strongest choice 'win' is much the shortest in node 'going' (24 characters; the next "
+            "78:14: warning: the strongest choice 'win' is much the shortest in node 'going' (24 characters; the next "
             "shortest has 51), so its length gives it away; let it say a little more or trim the other choices",
         ],
     ),
     (
-        "pitfall-path.yaml",
+        "no-quality.yaml",
         [
-            "13:1: warning: the strongest path through the scenario (+5 points) still falls into a pitfall at node 'open' "
-            f"(choice 'push': pf.ahead-of-readiness); {PITFALL_PATH_HINT}",
-        ],
-    ),
-    (
-        "loop-path.yaml",
-        [
-            "12:1: warning: the strongest path through the scenario (0 points) still falls into a pitfall at node 'ready' "
-            f"(choice 'plan': pf.ahead-of-readiness); {PITFALL_PATH_HINT}",
-            "12:1: warning: the strongest path through the scenario scores 0 points, so even a trainee who chooses well "
-            "ends at or below zero; let the strongest choices name possibilities (po.*) that add points",
+            "20:19: warning: choice 'push' and 8 other choices set no 'quality:', so their criteria decide it (this one "
+            "counts as pitfall); say how good each response is yourself (strongest, helpful, mixed or pitfall), so the "
+            "score follows your judgement and not the number of criteria",
         ],
     ),
     (
         "pitfall-why.yaml",
         [
-            "46:14: warning: the why of pitfall choice 'list' does not point to a stronger response; add a sentence on "
+            "51:14: warning: the why of pitfall choice 'list' does not point to a stronger response; add a sentence on "
             "what the better choice 'pen' does differently (for example 'The stronger response ...')",
         ],
     ),
@@ -70,13 +57,13 @@ EXPECTED = [
         "reading-grade.yaml",
         [
             f"15:11: warning: Lee's line reads at grade 19.7 {GRADE_HINT}",
-            f"78:11: warning: Lee's line reads at grade 21.3 {GRADE_HINT}",
+            f"87:11: warning: Lee's line reads at grade 21.3 {GRADE_HINT}",
         ],
     ),
     (
         "readiness-jump.yaml",
         [
-            "32:15: warning: node 'open' (readiness: not-ready) leads straight to node 'going' (readiness: acting), three "
+            "35:15: warning: node 'open' (readiness: not-ready) leads straight to node 'going' (readiness: acting), three "
             "stages further on in one turn; readiness grows a stage or two at a time, so give one of them a readiness "
             "in between, or add a node where the peer gets there",
         ],
@@ -115,7 +102,7 @@ def test_lint_scenario_is_pure_and_returns_located_findings(rubric):
 def test_load_scenario_from_text_names_its_source(rubric):
     text = (LINT / "readiness-jump.yaml").read_text(encoding="utf-8")
     loaded = load_scenario(text, rubric, source="draft.yaml", lint=True)
-    assert [(p.source, p.line, p.column) for p in loaded.warnings] == [("draft.yaml", 32, 15)]
+    assert [(p.source, p.line, p.column) for p in loaded.warnings] == [("draft.yaml", 35, 15)]
     assert load_scenario(text, rubric, source="draft.yaml").warnings == ()
 
 
@@ -135,15 +122,15 @@ nodes:
     peer: "My plan has worked all year. Then my landlord called."
     readiness: maintaining
     choices:
-      - {id: review, say: "What has kept it working all year?", criteria: [po.review-what-works], why: Looks back together., next: b}
-      - {id: stay, say: "Let's just talk about how you feel.", criteria: [pf.stuck-in-exploration], better: review,
+      - {id: review, say: "What has kept it working all year?", criteria: [po.review-what-works], quality: strongest, why: Looks back together., next: b}
+      - {id: stay, say: "Let's just talk about how you feel.", criteria: [pf.stuck-in-exploration], quality: pitfall, better: review,
          why: "She is keeping a plan going. The stronger response looks at it with her.", next: end}
   b:
     peer: "I can't think about any of it right now."
     readiness: not-ready
     choices:
-      - {id: hear, say: "That's a lot to take in. I'm here.", criteria: [po.reflective-listening], why: Hears her., next: end}
-      - {id: fix, say: "Let's write a new housing plan now.", criteria: [pf.ahead-of-readiness], better: hear,
+      - {id: hear, say: "That's a lot to take in. I'm here.", criteria: [po.reflective-listening], quality: strongest, why: Hears her., next: end}
+      - {id: fix, say: "Let's write a new housing plan now.", criteria: [pf.ahead-of-readiness], quality: pitfall, better: hear,
          why: "She is not ready. The stronger response stays with her first.", next: end}
 endings:
   end: {peer: "Thanks. I'll call you.", debrief: "What did Ana need?"}
@@ -175,14 +162,14 @@ def test_cli_prints_lint_warnings_and_counts_them(capsys):
     assert main(["check", "--lint", str(LINT)]) == 0
     out, err = capsys.readouterr()
     expected = [f"{LINT / name}:{line}" for name, lines in sorted(EXPECTED) for line in lines]
-    assert len(expected) == 10
-    assert out.splitlines() == [*expected, "ok: 8 scenario(s), 23 decision points, no errors, 10 warning(s)"]
+    assert len(expected) == 8
+    assert out.splitlines() == [*expected, "ok: 7 scenario(s), 21 decision points, no errors, 8 warning(s)"]
     assert err == ""
 
 
 def test_cli_without_lint_prints_what_it_always_did(capsys):
     assert main(["check", str(LINT)]) == 0
-    assert capsys.readouterr() == ("ok: 8 scenario(s), 23 decision points, no errors\n", "")
+    assert capsys.readouterr() == ("ok: 7 scenario(s), 21 decision points, no errors\n", "")
 
 
 def test_cli_lint_still_fails_on_errors_and_counts_everything(capsys):

@@ -138,7 +138,7 @@ nodes:
     peer: "Two."
     readiness: contemplating
     choices:
-      - {id: back, say: "Back.", criteria: [po.reflective-listening, po.exploration-is-valid], why: Listens., next: a}
+      - {id: back, say: "Back.", criteria: [po.reflective-listening, po.exploration-is-valid], why: Listens., next: a, loop: true}
       - {id: out, say: "Out.", criteria: [po.honor-self-determination], why: Respects., next: end}
 endings:
   end: {peer: "Done.", debrief: "Think."}
