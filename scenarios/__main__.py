@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from scenarios.audit import THRESHOLDS_FILE, ThresholdError, exceeded, format_audit, load_thresholds, run_audit, thresholds_toml
 from scenarios.coverage import MIN_CHOICES, MIN_MAIN, MIN_SCENARIOS, catalogue_markdown, coverage, format_coverage
 from scenarios.loader import BANK_DIR, DEFAULT_RUBRIC, LIBRARY_DIR, Report, ScenarioError, check_paths, load_rubric
 from scenarios.questions import EXAM_DOMAINS, bank_coverage
@@ -122,6 +123,46 @@ def _catalogue(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    rubric = _rubric(args)
+    if rubric is None:
+        return 1
+    paths = args.paths or [p for p in (LIBRARY_DIR, BANK_DIR) if p.exists()]
+    report = check_paths(paths, rubric)
+    if not report.ok:
+        for problem in report.errors:
+            print(problem)
+        print(f"{len(report.errors)} error(s): fix them first (python -m scenarios check)", file=sys.stderr)
+        return 1
+    if not report.loaded and not report.banks:
+        print("no scenario or question-bank files found (looked for .yaml and .yml)", file=sys.stderr)
+        return 1
+    audit = run_audit([s.scenario for s in report.loaded], [b.bank for b in report.banks], rubric)
+    sys.stdout.write(format_audit(audit))
+    if args.write_thresholds:
+        Path(args.thresholds).write_text(thresholds_toml(audit), encoding="utf-8")
+        print(f"\nwrote today's figures to {args.thresholds}")
+    if not args.check:
+        return 0
+    try:
+        thresholds = load_thresholds(Path(args.thresholds))
+    except ThresholdError as exc:
+        print(f"cannot read the audit thresholds: {exc}", file=sys.stderr)
+        return 1
+    over = exceeded(audit, thresholds)
+    for message in over:
+        print(f"above threshold: {message}", file=sys.stderr)
+    if over:
+        print(
+            f"{len(over)} figure(s) above the thresholds in {args.thresholds}: a strategy that reads no meaning gets "
+            "further than it did; even out what gives the strongest response away (see docs/writing-scenarios.md)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"\nok: every figure is within the thresholds in {args.thresholds}")
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
@@ -169,6 +210,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     catalogue.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
     catalogue.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
     catalogue.set_defaults(run=_catalogue)
+
+    audit = commands.add_parser(
+        "audit",
+        help="test-wiseness audit: exact expected results of text-only strategies (longest, '?', ...) beside random",
+    )
+    audit.add_argument("paths", nargs="*", type=Path, help="files or folders (default: the library and the bank)")
+    audit.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
+    audit.add_argument("--check", action="store_true", help="exit 1 when a figure is above its threshold")
+    audit.add_argument(
+        "--thresholds", type=Path, default=THRESHOLDS_FILE, help="thresholds file (default: scenarios/audit-thresholds.toml)"
+    )
+    audit.add_argument("--write-thresholds", action="store_true", help="write today's figures to the thresholds file")
+    audit.set_defaults(run=_audit)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")
