@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from scenarios import Rubric, load_rubric
+from scoring.scorer import SCORING_VERSION
 
 RUBRIC_FILE = Path(__file__).resolve().parent / "rubric.yaml"
 
@@ -17,4 +18,4 @@ def default_rubric() -> Rubric:
     return load_rubric(RUBRIC_FILE)
 
 
-__all__ = ["RUBRIC_FILE", "default_rubric"]
+__all__ = ["RUBRIC_FILE", "SCORING_VERSION", "default_rubric"]
