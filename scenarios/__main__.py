@@ -14,6 +14,7 @@ from pathlib import Path
 from scenarios.audit import THRESHOLDS_FILE, ThresholdError, exceeded, format_audit, load_thresholds, run_audit, thresholds_toml
 from scenarios.coverage import MIN_CHOICES, MIN_MAIN, MIN_SCENARIOS, catalogue_markdown, coverage, format_coverage
 from scenarios.loader import BANK_DIR, DEFAULT_RUBRIC, LIBRARY_DIR, Report, ScenarioError, check_paths, load_rubric
+from scenarios.quality import TooLarge
 from scenarios.questions import EXAM_DOMAINS, bank_coverage
 from scenarios.rubric import Rubric
 from scenarios.schema import scenario_schema
@@ -137,7 +138,11 @@ def _audit(args: argparse.Namespace) -> int:
     if not report.loaded and not report.banks:
         print("no scenario or question-bank files found (looked for .yaml and .yml)", file=sys.stderr)
         return 1
-    audit = run_audit([s.scenario for s in report.loaded], [b.bank for b in report.banks], rubric)
+    try:
+        audit = run_audit([s.scenario for s in report.loaded], [b.bank for b in report.banks], rubric)
+    except TooLarge as exc:
+        print(f"cannot audit: {exc}", file=sys.stderr)
+        return 1
     sys.stdout.write(format_audit(audit))
     if args.write_thresholds:
         Path(args.thresholds).write_text(thresholds_toml(audit), encoding="utf-8")

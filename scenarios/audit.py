@@ -237,12 +237,42 @@ def format_audit(audit: Audit) -> str:
                 f"{percent(high.results['random'].score)} ({high.id}): a spread of {float(spread) * 100:.1f} points "
                 "(scores compare across scenarios when it is at most 10)"
             )
+            outside = band_misses(audit)
+            if outside:
+                middle = median_random(audit)
+                lines.append(
+                    f"Outside a 10-point band around the median ({percent(middle)}), by how much: "
+                    + ", ".join(
+                        f"{item.id} {percent(item.results['random'].score)} ({float(miss) * 100:+.1f})" for item, miss in outside
+                    )
+                )
     if audit.bank is not None:
         lines.append("")
         lines.append(f"Question bank: {audit.bank.questions} questions (expected share answered correctly)")
         for strategy in BANK_STRATEGIES:
             lines.append(f"{strategy.title:44} {percent(audit.bank.results[strategy.id]):>7}")
     return "\n".join(lines) + "\n"
+
+
+def median_random(audit: Audit) -> Fraction:
+    values = sorted(item.results["random"].score for item in audit.scenarios)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def band_misses(audit: Audit) -> list[tuple[ScenarioAudit, Fraction]]:
+    """Scenarios whose random expectation lies more than 5 points from the library's median, and by how much
+    beyond the band (negative: below it). One way to meet P5; the content work may choose another centre."""
+    middle = median_random(audit)
+    half = Fraction(5, 100)
+    out = []
+    for item in audit.scenarios:
+        value = item.results["random"].score
+        if value < middle - half:
+            out.append((item, value - (middle - half)))
+        elif value > middle + half:
+            out.append((item, value - (middle + half)))
+    return out
 
 
 # Thresholds -------------------------------------------------------------------------------------------------
@@ -408,6 +438,7 @@ __all__ = [
     "Thresholds",
     "audit_bank",
     "audit_scenario",
+    "band_misses",
     "ceiling",
     "exceeded",
     "format_audit",

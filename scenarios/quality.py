@@ -44,6 +44,7 @@ __all__ = [
     "Policy",
     "Quality",
     "Tally",
+    "TooLarge",
     "attempt_score",
     "counted",
     "derived_quality",
@@ -203,6 +204,19 @@ def strongest_route(scenario: Scenario, rubric: Rubric) -> tuple[tuple[tuple[str
 
 # Exact expectations of a playing strategy ------------------------------------------------------------------
 
+MAX_STATES = 200_000
+"""The most (point, points decided, tally) states :func:`expected_play` explores before giving up: the library's
+largest scenario needs a few hundred; a graph built to explode is refused instead of hanging."""
+
+
+MAX_DEPTH = 150
+"""The longest run of first decisions :func:`expected_play` follows (it recurses once per point)."""
+
+
+class TooLarge(ValueError):
+    """A scenario with too many distinct partial attempts to work out exactly."""
+
+
 Policy = Callable[[str, Node], Sequence[Fraction]]
 """A strategy: for a node, the probability of picking each of its choices (in file order); sums to 1."""
 
@@ -279,6 +293,11 @@ def expected_play(scenario: Scenario, rubric: Rubric, policy: Policy = uniform) 
         key = (node_id, decided, tally)
         if key in fresh_memo:
             return fresh_memo[key]
+        if len(fresh_memo) >= MAX_STATES or len(decided) > MAX_DEPTH:
+            raise TooLarge(
+                f"'{scenario.id}' has too many different ways through it to work out exactly "
+                f"(more than {MAX_STATES:,} partial attempts or {MAX_DEPTH} points in a row)"
+            )
         now = decided | {node_id}
         total = _ZERO
         node = scenario.nodes[node_id]

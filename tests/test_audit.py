@@ -197,3 +197,73 @@ def test_cli_audit_refuses_files_with_errors(capsys):
     bad = Path(__file__).resolve().parent / "fixtures" / "bad" / "quality.yaml"
     assert main(["audit", str(bad)]) == 1
     assert "error(s): fix them first" in capsys.readouterr().err
+
+
+def _fake(scenario_id, random_score):
+    from scenarios.audit import ScenarioAudit
+    from scenarios.quality import Expectation
+
+    one = Fraction(1)
+    return ScenarioAudit(scenario_id, 1, {"random": Expectation(random_score, one, one, one, Fraction(0))})
+
+
+def test_band_misses_say_by_how_much_each_scenario_misses_10_points_around_the_median():
+    from scenarios.audit import Audit, band_misses, median_random
+
+    audit = Audit([_fake("a", Fraction(17, 100)), _fake("b", Fraction(24, 100)), _fake("c", Fraction(25, 100))])
+    audit.scenarios.append(_fake("d", Fraction(32, 100)))
+    assert median_random(audit) == Fraction(49, 200)  # 24.5%
+    assert [(item.id, miss) for item, miss in band_misses(audit)] == [
+        ("a", Fraction(17, 100) - Fraction(39, 200)),  # 2.5 points below 19.5%
+        ("d", Fraction(32, 100) - Fraction(59, 200)),  # 2.5 points above 29.5%
+    ]
+
+
+def test_a_scenario_built_to_explode_is_refused_not_hung(monkeypatch):
+    from scenarios import Scenario
+    from scenarios.quality import TooLarge, expected_play
+
+    monkeypatch.setattr("scenarios.quality.MAX_STATES", 500)
+    names = [f"n{i}" for i in range(20)]
+
+    def choices(i):
+        ahead = [*names[i + 1 :], "end", "end"]
+        return [
+            {
+                "id": "a",
+                "say": "A.",
+                "criteria": ["po.reflective-listening"],
+                "quality": "strongest",
+                "why": "W.",
+                "next": ahead[0],
+            },
+            {
+                "id": "b",
+                "say": "B.",
+                "criteria": ["po.exploration-is-valid"],
+                "quality": "helpful",
+                "why": "W.",
+                "next": ahead[1],
+            },
+        ]
+
+    scenario = Scenario.model_validate(
+        {
+            "id": "wide",
+            "title": "Wide",
+            "summary": "Every point can skip the next.",
+            "domains": ["readiness"],
+            "difficulty": 1,
+            "minutes": 5,
+            "peer": {"name": "W", "about": "W."},
+            "start": "n0",
+            "nodes": {n: {"peer": "P.", "readiness": "preparing", "choices": choices(i)} for i, n in enumerate(names)},
+            "endings": {"end": {"peer": "Bye.", "debrief": "D."}},
+        }
+    )
+    with pytest.raises(TooLarge) as caught:
+        expected_play(scenario, RUBRIC)
+    assert str(caught.value) == (
+        "'wide' has too many different ways through it to work out exactly (more than 500 partial attempts or 150 "
+        "points in a row)"
+    )
