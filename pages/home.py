@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records import User
-from ui import identity, play, reviews, services, state
+from ui import identity, play, services, spaced, state
 from ui.render import esc
 
 st.title("PeerSim")
@@ -45,7 +45,7 @@ def welcome(user: User) -> None:
         st.markdown("#### Start practising")
         st.write(f"There are {len(library.scenarios)} scenarios in the library.")
     st.page_link("pages/practice.py", label="Open the scenario library", icon=":material/forum:")
-    due = reviews.counts(user).due
+    due = spaced.counts(user).due
     if due:
         st.page_link("pages/spaced.py", label=f"{due} item(s) due for review today", icon=":material/event_repeat:")
     finished = store.attempts_of(user, user.id, status="finished")

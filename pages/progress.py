@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from scoring import charts
-from ui import identity, progress_data, reviews, services
+from ui import identity, progress_data, services, spaced
 from ui.render import chart_section, esc, text_table
 
 user = identity.require_user()
@@ -72,7 +72,7 @@ for row in data.top.itertuples():
                 st.switch_page("pages/practice.py")
 
 st.subheader("Spaced review")
-queue = reviews.counts(user)
+queue = spaced.counts(user)
 cols = st.columns(3)
 cols[0].metric("Due now", queue.due)
 cols[1].metric("Learned", queue.learned, help="Remembered over growing intervals")

@@ -15,9 +15,7 @@ user = identity.require_user()
 store = services.store()
 st.title("Review")
 # A live class still running is left out: its answers' feedback is for the instructor to reveal (ui/live.py).
-attempts = [
-    a for a in store.attempts_of(user, user.id) if a.status != "live" and (store.decisions(user, a.id) or a.status == "finished")
-]
+attempts = store.practice.transcripts_of(user, user.id)
 if not attempts:
     st.info("Your conversations will be listed here, with the feedback on every choice, once you have played one.")
     st.page_link("pages/practice.py", label="Open the scenario library", icon=":material/forum:")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from scoring.review import RATING_HELP
-from ui import identity, reviews, state
+from ui import identity, spaced, state
 from ui.render import esc, peer_says, you_say
 
 user = identity.require_user()
 st.title("Spaced review")
-counts = reviews.counts(user)
+counts = spaced.counts(user)
 st.caption(
     f"{counts.due} due now · {counts.learned} learned · {counts.lapsed} forgotten once and relearning · "
     f"{counts.total} in your queue"
@@ -20,7 +20,7 @@ st.markdown(
     "each returns just before you would forget it (FSRS)."
 )
 
-due = reviews.due(user)
+due = spaced.due(user)
 if not due:
     st.success("Nothing is due right now. Well done; come back later.")
     st.stop()
@@ -29,7 +29,7 @@ item = due[0]
 shown = st.session_state.get(state.REVIEW_SHOWN) == item.id
 with st.container(border=True):
     if item.kind == "question":
-        question = reviews.question_for(item)
+        question = spaced.question_for(item)
         if question is None:
             st.warning("This question is no longer in the bank.")
         else:
@@ -40,7 +40,7 @@ with st.container(border=True):
             if shown:
                 st.info(f"**Why:** {esc(question.options[question.key - 1].why)}", icon=":material/lightbulb:")
     else:
-        card = reviews.pitfall_for(item)
+        card = spaced.pitfall_for(item)
         if card is None:
             st.warning("This scenario version is no longer available.")
         else:
@@ -65,6 +65,6 @@ else:
     cols = st.columns(4)
     for col, (rating, help_text) in zip(cols, RATING_HELP.items(), strict=True):
         if col.button(rating.title(), key=f"rate_{rating}", help=help_text):
-            reviews.record(user, item, rating)  # type: ignore[arg-type]
+            spaced.record(user, item, rating)  # type: ignore[arg-type]
             st.session_state.pop(state.REVIEW_SHOWN, None)
             st.rerun()

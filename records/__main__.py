@@ -13,8 +13,7 @@ import getpass
 import sys
 from collections.abc import Callable, Sequence
 
-from records.accounts import AccountError
-from records.passwords import WeakPassword
+from records.errors import AccountError, WeakPassword
 from records.store import Store
 
 

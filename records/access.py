@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, exists, select
 
+from records.errors import AccessDenied
 from records.tables import cohort_members, cohorts
+
+__all__ = ["ROLES", "AccessDenied", "User", "may_see", "require_role", "require_see", "require_self"]
 
 ROLES = ("trainee", "instructor", "admin")
 
@@ -23,10 +26,6 @@ class User:
     name: str
     role: str = "trainee"
     email: str | None = None
-
-
-class AccessDenied(PermissionError):
-    """The acting user may not see or change this record."""
 
 
 def may_see(connection: Connection, actor: User, user_id: int) -> bool:

@@ -6,7 +6,6 @@ database cannot be used to sign in, and signing out revokes the token on the ser
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,12 +17,13 @@ from sqlalchemy.exc import IntegrityError
 from records import audit, clock, passwords, throttle
 from records.access import ROLES, AccessDenied, User, require_role
 from records.base import Repository
+from records.errors import AccountError, SignInRefused
+from records.identity import UNKNOWN_ADDRESS, clean_email, end_sessions, token_hash
 from records.tables import install_markers, sessions, users
 
 SESSION_DAYS = 14
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-EMAIL_MAX = 254
 
 _WINDOW = timedelta(minutes=LOCK_MINUTES)
 SIGN_IN_TRIES = throttle.Limit("sign-in", MAX_FAILURES, _WINDOW)
@@ -37,29 +37,11 @@ Generous, since a classroom behind one network address signs in together and peo
 SIGN_UP_TAKEN = throttle.Limit("sign-up-taken", 5, _WINDOW)
 """Sign-ups refused because the email already has an account, per network address: bounds how fast anyone can
 learn which emails have accounts."""
-UNKNOWN_ADDRESS = "unknown"
 
 
 def _too_many_sign_ups(blocked: throttle.Blocked) -> str:
     wait = f"{blocked.minutes} minute{'s' if blocked.minutes != 1 else ''}"
     return f"Too many sign-ups from this network. Please wait {wait} and try again, or sign in if you have an account."
-
-
-class AccountError(ValueError):
-    """A request about an account that cannot be done; the message is safe to show."""
-
-
-class SignInRefused(AccountError):
-    """Wrong email or password, or too many tries; the message never says which account exists."""
-
-
-def clean_email(email: str) -> str:
-    cleaned = email.strip().lower()
-    if not cleaned or "@" not in cleaned or cleaned.startswith("@") or cleaned.endswith("@") or " " in cleaned:
-        raise AccountError("Please enter an email address, like name@example.org.")
-    if len(cleaned) > EMAIL_MAX:
-        raise AccountError(f"That email address is longer than {EMAIL_MAX} characters.")
-    return cleaned
 
 
 def clean_name(name: str) -> str:
@@ -72,10 +54,6 @@ def clean_name(name: str) -> str:
     if any(ord(ch) < 32 for ch in cleaned):
         raise AccountError("The name contains control characters; please type it again.")
     return cleaned
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def _user(row: Any) -> User:
@@ -417,7 +395,7 @@ class Accounts(Repository):
         with self._write() as connection:
             connection.execute(
                 insert(sessions).values(
-                    token_hash=_token_hash(token), user_id=user.id, created_at=moment, expires_at=moment + timedelta(days=days)
+                    token_hash=token_hash(token), user_id=user.id, created_at=moment, expires_at=moment + timedelta(days=days)
                 )
             )
         return token
@@ -430,7 +408,7 @@ class Accounts(Repository):
             select(users)
             .join(sessions, sessions.c.user_id == users.c.id)
             .where(
-                sessions.c.token_hash == _token_hash(token),
+                sessions.c.token_hash == token_hash(token),
                 sessions.c.revoked_at.is_(None),
                 sessions.c.expires_at > clock.now(),
                 users.c.disabled.is_(False),
@@ -440,25 +418,13 @@ class Accounts(Repository):
             row = connection.execute(query).first()
         return _user(row) if row is not None else None
 
-    def session_status(self, token: str | None) -> str:
-        """'active', 'ended' (signed out or expired: never to be revived) or 'unknown'."""
-        if not token:
-            return "unknown"
-        with self._read() as connection:
-            row = connection.execute(
-                select(sessions.c.revoked_at, sessions.c.expires_at).where(sessions.c.token_hash == _token_hash(token))
-            ).first()
-        if row is None:
-            return "unknown"
-        return "active" if row.revoked_at is None and row.expires_at > clock.now() else "ended"
-
     def end_session(self, token: str | None) -> None:
         if not token:
             return
         with self._write() as connection:
             connection.execute(
                 update(sessions)
-                .where(sessions.c.token_hash == _token_hash(token), sessions.c.revoked_at.is_(None))
+                .where(sessions.c.token_hash == token_hash(token), sessions.c.revoked_at.is_(None))
                 .values(revoked_at=clock.now())
             )
 
@@ -587,15 +553,6 @@ class Accounts(Repository):
             action = "delete own account" if actor.id == user_id else "delete account"
             audit.write(connection, actor, action, user_id, f"{row.name}, {row.role}")
             connection.execute(delete(users).where(users.c.id == user_id))
-
-
-def end_sessions(connection: Connection, user_id: int, *, keep: str | None = None) -> int:
-    """End every active session of ``user_id`` now, except the one whose token is ``keep``; how many ended."""
-    moment = clock.now()
-    query = update(sessions).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None), sessions.c.expires_at > moment)
-    if keep:
-        query = query.where(sessions.c.token_hash != _token_hash(keep))
-    return int(connection.execute(query.values(revoked_at=moment)).rowcount or 0)
 
 
 def _minutes(count: int) -> str:

@@ -18,7 +18,7 @@ whose attempts changed (a covering-index scan of attempts per trainee and status
 thrown away and rebuilt from scratch whenever they could be wrong:
 
 * the cohort's members changed (a trainee joined, left, was removed or deleted their account);
-* the number of decisions at or below the folded id changed, or the last ``WINDOW`` folded ids no longer hold
+* the number of decisions at or below the folded id changed, or the last ``records.tally.WINDOW`` folded ids no longer hold
   the same decisions: rows were deleted, ids were reused (SQLite gives a new row the highest id plus one), or
   (PostgreSQL) a transaction committed a lower id after a higher one was read. Late commits within the last
   ``WINDOW`` ids are folded in instead of rebuilding.
@@ -30,32 +30,24 @@ SQLite), so the tallies, the check and the new rows agree with each other.
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
-from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Connection, Engine, Select, and_, case, func, literal_column, select
+from sqlalchemy import Connection, Engine, and_, func, select
 
 from records import audit
 from records.access import User, require_role
 from records.base import Repository
-from records.cohorts import Cohort, Cohorts
+from records.cohort_rows import Cohort, owned_cohort
 from records.csv_safety import write_csv
-from records.store import CSV_COLUMNS, csv_row
-from records.tables import attempts, cohort_members, decision_criteria, decisions, scenario_versions, users
-
-WINDOW = 5000
-"""How many of the most recently folded decision ids are remembered, to recognise late commits and reused ids."""
-
-RECHECK_SECONDS = 300.0
-"""How often (at most) a read counts every decision at or below the folded id again, to catch a late commit
-older than the window; between those counts only the window is checked."""
+from records.export_rows import TRAINEE_COLUMNS as EXPORT_COLUMNS
+from records.export_rows import trainee_rows
+from records.tables import attempts, cohort_members, decisions, scenario_versions, users
+from records.tally import Grid, Tally, base_scenario, bring_decisions_up_to_date, bring_grid_up_to_date, members_of
 
 KEEP_COHORTS = 16
 """How many cohorts' tallies one process keeps (least recently read are dropped)."""
@@ -64,8 +56,6 @@ TRAINEE_COLUMNS = ["user_id", "name", "started", "finished", "mean_score", "best
 SCENARIO_COLUMNS = ["scenario_id", "content_hash", "tried", "finished", "mean_score"]
 HIT_COLUMNS = ["criterion_id", "day", "hits"]
 COUNT_COLUMNS = ["node_id", "choice_id", "first_attempts", "all_attempts"]
-EXPORT_COLUMNS = ["trainee_id", "trainee_name", *CSV_COLUMNS]
-"""A trainee's own export (records.store.CSV_COLUMNS), with who made each decision in front."""
 
 
 @dataclass(frozen=True)
@@ -112,265 +102,13 @@ class ItemData:
     scores: pd.DataFrame
 
 
-# ----------------------------------------------------------------------------------------- the tallies
-@dataclass
-class _Part:
-    """Aggregates over some of a cohort's decisions."""
-
-    hits: Counter[tuple[str, str]] = field(default_factory=Counter)  # (criterion, ISO day) -> times
-    choices: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # (scenario, node, choice) -> times
-    first: dict[tuple[int, str], int] = field(default_factory=dict)  # (user, scenario) -> first attempt with a decision
-    last: dict[int, datetime] = field(default_factory=dict)  # user -> latest decision
-
-    def merge(self, other: _Part) -> None:
-        self.hits.update(other.hits)
-        self.choices.update(other.choices)
-        for key, attempt_id in other.first.items():
-            if key not in self.first or attempt_id < self.first[key]:
-                self.first[key] = attempt_id
-        for user_id, moment in other.last.items():
-            if user_id not in self.last or moment > self.last[user_id]:
-                self.last[user_id] = moment
-
-
-@dataclass
-class _Grid:
-    """Per trainee, scenario and version: attempts started and finished, sum and best of finished scores, when
-    one was last touched. Kept per trainee with the trainee's attempt signature (their count per status); later
-    decisions' times are in ``_Part.last``."""
-
-    rows: dict[int, list[tuple[str, str, int, int, int, int | None, datetime]]] = field(default_factory=dict)
-    signature: dict[int, tuple[tuple[str, int], ...]] = field(default_factory=dict)
-
-
-@dataclass
-class _Tally:
-    members: tuple[int, ...]
-    mark: int = 0  # decisions with id <= mark are folded into ``part``
-    below: int = 0  # how many decisions (anyone's) had id <= mark when folded
-    checked: float = 0.0  # time.monotonic() when ``below`` was last counted again in full
-    recent: set[int] = field(default_factory=set)  # the folded ids above mark - WINDOW
-    digest: tuple[int, ...] = ()  # _digest of those ids when folded
-    part: _Part = field(default_factory=_Part)
-    based: set[str] = field(default_factory=set)  # scenarios whose choices and first attempts ``part`` holds in full
-    grid: _Grid = field(default_factory=_Grid)
-
-
-def _members_of(cohort_id: int) -> Select[Any]:
-    return select(cohort_members.c.user_id).where(cohort_members.c.cohort_id == cohort_id)
-
-
-def _is_member(cohort_id: int) -> ColumnElement[bool]:
-    # "+ 0" keeps SQLite from driving the join from the members' attempts (its index on user_id) instead of
-    # from the range of decision ids; PostgreSQL plans it the same either way.
-    return (attempts.c.user_id + literal_column("0")).in_(_members_of(cohort_id))
-
-
-def _in_range(lo: int, hi: int | None, ids: Sequence[int] | None) -> ColumnElement[bool]:
-    if ids is not None:
-        return decisions.c.id.in_(list(ids))
-    condition = decisions.c.id > lo
-    return condition if hi is None else and_(condition, decisions.c.id <= hi)
-
-
-def _collect(
-    connection: Connection, cohort_id: int, lo: int, hi: int | None, ids: Sequence[int] | None = None, *, hits_only: bool = False
-) -> _Part:
-    """The cohort's decisions with ``lo < id <= hi`` (or exactly ``ids``), aggregated with GROUP BY: criteria hit
-    per day, and (unless ``hits_only``) choices per scenario and decision point, and each trainee's first
-    attempt with a decision and latest decision per scenario."""
-    part = _Part()
-    in_range = _in_range(lo, hi, ids)
-    member = _is_member(cohort_id)
-    day = func.date(decisions.c.decided_at)
-    hits_query = (
-        select(decision_criteria.c.criterion_id, day, func.count())
-        .select_from(decision_criteria)
-        .join(decisions, decisions.c.id == decision_criteria.c.decision_id)
-        .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(in_range, member)
-        .group_by(decision_criteria.c.criterion_id, day)
-    )
-    if ids is None:  # the same range on the criteria's own key lets both databases scan only that range
-        hits_query = hits_query.where(decision_criteria.c.decision_id > lo)
-        if hi is not None:
-            hits_query = hits_query.where(decision_criteria.c.decision_id <= hi)
-    for criterion_id, when, times in connection.execute(hits_query):
-        part.hits[(criterion_id, str(when)[:10])] += int(times)
-    if hits_only:
-        return part
-    choices_query = (
-        select(attempts.c.scenario_id, decisions.c.node_id, decisions.c.choice_id, func.count())
-        .select_from(decisions)
-        .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(in_range, member)
-        .group_by(attempts.c.scenario_id, decisions.c.node_id, decisions.c.choice_id)
-    )
-    for scenario_id, node_id, choice_id, times in connection.execute(choices_query):
-        part.choices[(scenario_id, node_id, choice_id)] += int(times)
-    first_query = (
-        select(attempts.c.user_id, attempts.c.scenario_id, func.min(decisions.c.attempt_id), func.max(decisions.c.decided_at))
-        .select_from(decisions)
-        .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(in_range, member)
-        .group_by(attempts.c.user_id, attempts.c.scenario_id)
-    )
-    for user_id, scenario_id, attempt_id, moment in connection.execute(first_query):
-        part.first[(user_id, scenario_id)] = int(attempt_id)
-        if user_id not in part.last or moment > part.last[user_id]:
-            part.last[user_id] = moment
-    return part
-
-
-def _base_scenario(connection: Connection, cohort_id: int, tally: _Tally, scenario_id: str) -> None:
-    """Count one scenario's choices and find its first attempts over every decision folded so far (the folds
-    before only added what came since; a rebuild counts criteria alone, so a view without item analysis
-    never pays for it)."""
-    for choice_key in [k for k in tally.part.choices if k[0] == scenario_id]:
-        del tally.part.choices[choice_key]
-    for first_key in [k for k in tally.part.first if k[1] == scenario_id]:
-        del tally.part.first[first_key]
-    folded = decisions.c.id <= tally.mark
-    of_scenario = and_(attempts.c.scenario_id == scenario_id, attempts.c.user_id.in_(_members_of(cohort_id)))
-    for node_id, choice_id, times in connection.execute(
-        select(decisions.c.node_id, decisions.c.choice_id, func.count())
-        .select_from(decisions)
-        .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(of_scenario, folded)
-        .group_by(decisions.c.node_id, decisions.c.choice_id)
-    ):
-        tally.part.choices[(scenario_id, node_id, choice_id)] += int(times)
-    answered = select(decisions.c.id).where(decisions.c.attempt_id == attempts.c.id, folded).exists()
-    for user_id, attempt_id in connection.execute(
-        select(attempts.c.user_id, func.min(attempts.c.id)).where(of_scenario, answered).group_by(attempts.c.user_id)
-    ):
-        tally.part.first[(int(user_id), scenario_id)] = int(attempt_id)
-    tally.based.add(scenario_id)
-
-
-def _ids(connection: Connection, lo: int, hi: int) -> set[int]:
-    return {int(i) for i in connection.execute(select(decisions.c.id).where(decisions.c.id > lo, decisions.c.id <= hi)).scalars()}
-
-
-def _digest(connection: Connection, cohort_id: int, lo: int, hi: int, ids: Sequence[int] | None = None) -> tuple[int, ...]:
-    """For the decisions with ``lo < id <= hi`` (or exactly ``ids``): how many there are and the sum of their
-    ids, and the same for the cohort's members' among them. Reused ids (SQLite) change it unless a member's
-    decision replaced a member's (then the members changed too) or an outsider's an outsider's (which the
-    tallies never counted). The member test is a lookup per decision, so the attempts table is never scanned."""
-    owner = select(attempts.c.user_id).where(attempts.c.id == decisions.c.attempt_id).scalar_subquery()
-    member = case((owner.in_(_members_of(cohort_id)), 1), else_=0)
-    row = connection.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(decisions.c.id), 0),
-            func.coalesce(func.sum(member), 0),
-            func.coalesce(func.sum(member * decisions.c.id), 0),
-        ).where(_in_range(lo, hi, ids))
-    ).one()
-    return tuple(int(v) for v in row)
-
-
-def _count_between(connection: Connection, lo: int, hi: int) -> int:
-    return int(
-        connection.execute(
-            select(func.count()).select_from(decisions).where(decisions.c.id > lo, decisions.c.id <= hi)
-        ).scalar_one()
-    )
-
-
-def _bring_decisions_up_to_date(connection: Connection, cohort_id: int, tally: _Tally) -> bool:
-    """Fold the decisions added since the last read into ``tally``; False when it must be rebuilt instead."""
-    top = int(connection.execute(select(func.max(decisions.c.id))).scalar() or 0)
-    if tally.mark:
-        if top < tally.mark:
-            return False  # the newest decisions were deleted
-        window = max(0, tally.mark - WINDOW)
-        extra: int | None = None
-        if time.monotonic() - tally.checked >= RECHECK_SECONDS:
-            below = _count_between(connection, 0, tally.mark)
-            if below < tally.below:
-                return False  # decisions were deleted
-            extra, tally.checked = below - tally.below, time.monotonic()
-        now = _digest(connection, cohort_id, window, tally.mark)
-        if now != tally.digest or extra:
-            # Committed late (PostgreSQL hands out ids before commit): fold them in if they are recent ids.
-            ids = _ids(connection, window, tally.mark)
-            late = sorted(ids - tally.recent)
-            if not tally.recent <= ids or (extra is not None and len(late) != extra):
-                return False  # rows vanished, or a late commit older than the window
-            expected = tally.digest
-            if late:
-                added = _digest(connection, cohort_id, 0, 0, late)
-                expected = tuple(a + b for a, b in zip(tally.digest, added, strict=True))
-            if now != expected:
-                return False  # the same ids, but not the same rows (SQLite reuses the highest ids)
-            if late:
-                tally.part.merge(_collect(connection, cohort_id, 0, None, late))
-                tally.recent.update(late)
-                tally.below += len(late)
-            tally.digest = now
-    if top > tally.mark:
-        if not tally.mark:
-            tally.checked = time.monotonic()
-        tally.part.merge(_collect(connection, cohort_id, tally.mark, top, hits_only=not tally.mark))
-        tally.below += _count_between(connection, tally.mark, top)
-        window = max(0, top - WINDOW)
-        tally.recent = {i for i in tally.recent if i > window} | _ids(connection, max(window, tally.mark), top)
-        tally.mark = top
-        tally.digest = _digest(connection, cohort_id, window, top)
-    return True
-
-
-def _bring_grid_up_to_date(connection: Connection, cohort_id: int, grid: _Grid) -> None:
-    """Re-read the attempt figures of the trainees whose attempts changed (new, finished, left...)."""
-    # Attempts are only ever added or moved from one status to another (deleting an account leaves the cohort),
-    # so a trainee's count per status changes whenever their attempts do.
-    signatures: dict[int, list[tuple[str, int]]] = {}
-    for user_id, status, count in connection.execute(
-        select(attempts.c.user_id, attempts.c.status, func.count())
-        .where(attempts.c.user_id.in_(_members_of(cohort_id)))
-        .group_by(attempts.c.user_id, attempts.c.status)
-    ):
-        signatures.setdefault(user_id, []).append((status, int(count)))
-    current = {user_id: tuple(sorted(parts)) for user_id, parts in signatures.items()}
-    for user_id in set(grid.rows) - set(current):
-        grid.rows.pop(user_id, None)
-        grid.signature.pop(user_id, None)
-    changed = sorted(u for u, signature in current.items() if grid.signature.get(u) != signature)
-    for start in range(0, len(changed), 500):
-        chunk = changed[start : start + 500]
-        finished = attempts.c.status == "finished"
-        rows = connection.execute(
-            select(
-                attempts.c.user_id,
-                attempts.c.scenario_id,
-                attempts.c.content_hash,
-                func.count(),
-                func.count(attempts.c.score).filter(finished),
-                func.coalesce(func.sum(attempts.c.score).filter(finished), 0),
-                func.max(attempts.c.score).filter(finished),
-                func.max(attempts.c.updated_at),
-            )
-            .where(attempts.c.user_id.in_(chunk))
-            .group_by(attempts.c.user_id, attempts.c.scenario_id, attempts.c.content_hash)
-        ).all()
-        fresh: dict[int, list[tuple[str, str, int, int, int, int | None, datetime]]] = {u: [] for u in chunk}
-        for user_id, scenario_id, content_hash, started, done, total, best, latest in rows:
-            fresh[user_id].append(
-                (scenario_id, content_hash, int(started), int(done), int(total), None if best is None else int(best), latest)
-            )
-        for user_id in chunk:
-            grid.rows[user_id] = fresh[user_id]
-            grid.signature[user_id] = current[user_id]
-
-
 # --------------------------------------------------------------------------------------- the repository
 class CohortRecords(Repository):
     """The class dashboard's reads. ``store.analytics`` on the Store."""
 
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
-        self._tallies: OrderedDict[int, _Tally] = OrderedDict()
+        self._tallies: OrderedDict[int, Tally] = OrderedDict()
         self._locks: dict[int, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -380,7 +118,7 @@ class CohortRecords(Repository):
         once per audit.VIEW_WINDOW, since the page reruns on every click; an export ``every_time``)."""
         require_role(actor, "instructor", "admin")
         with self._write() as connection:
-            cohort = Cohorts(self.engine)._owned(connection, actor, cohort_id)
+            cohort = owned_cohort(connection, actor, cohort_id)
             log = audit.write if every_time else audit.write_view
             log(connection, actor, action, None, f"cohort {cohort.id}: {cohort.name}" + (f"; {detail}" if detail else ""))
         return cohort
@@ -398,7 +136,7 @@ class CohortRecords(Repository):
         with self._guard:
             return self._locks.setdefault(cohort_id, threading.Lock())
 
-    def _tally(self, connection: Connection, cohort_id: int) -> tuple[_Tally, list[tuple[int, str, datetime]]]:
+    def _tally(self, connection: Connection, cohort_id: int) -> tuple[Tally, list[tuple[int, str, datetime]]]:
         """The cohort's tallies brought up to date (call with the cohort's lock held), and its members."""
         members = [
             (int(r.id), r.name, r.joined_at)
@@ -413,11 +151,11 @@ class CohortRecords(Repository):
         with self._guard:  # taken out while it changes: if anything fails half-way, it is rebuilt next time
             tally = self._tallies.pop(cohort_id, None)
         if tally is None or tally.members != key:
-            tally = _Tally(key)
-        if not _bring_decisions_up_to_date(connection, cohort_id, tally):
-            tally = _Tally(key)
-            _bring_decisions_up_to_date(connection, cohort_id, tally)
-        _bring_grid_up_to_date(connection, cohort_id, tally.grid)
+            tally = Tally(key)
+        if not bring_decisions_up_to_date(connection, cohort_id, tally):
+            tally = Tally(key)
+            bring_decisions_up_to_date(connection, cohort_id, tally)
+        bring_grid_up_to_date(connection, cohort_id, tally.grid)
         with self._guard:
             self._tallies[cohort_id] = tally
             self._tallies.move_to_end(cohort_id)
@@ -445,7 +183,7 @@ class CohortRecords(Repository):
         with self._lock(cohort_id), self._snapshot() as connection:
             tally, members = self._tally(connection, cohort_id)
             if scenario_id not in tally.based:
-                _base_scenario(connection, cohort_id, tally, scenario_id)
+                base_scenario(connection, cohort_id, tally, scenario_id)
             played = {row[1] for rows in tally.grid.rows.values() for row in rows if row[0] == scenario_id}
             versions = self._version_dates(connection, played)
             first_attempts = {a: u for (u, s), a in tally.part.first.items() if s == scenario_id}
@@ -509,71 +247,13 @@ class CohortRecords(Repository):
         """Every attempt decision of the cohort's members, one row per decision with the trainee's id and name,
         ordered by trainee name, attempt start and step. Written to the audit log as "export cohort"."""
         self._allowed(actor, cohort_id, "export cohort", every_time=True)
-        member = attempts.c.user_id.in_(_members_of(cohort_id))
         with self._snapshot() as connection:
-            criteria: dict[int, list[str]] = {}
-            for decision_id, criterion_id in connection.execute(
-                select(decision_criteria.c.decision_id, decision_criteria.c.criterion_id)
-                .join(decisions, decisions.c.id == decision_criteria.c.decision_id)
-                .join(attempts, attempts.c.id == decisions.c.attempt_id)
-                .where(member)
-                .order_by(decision_criteria.c.decision_id, decision_criteria.c.criterion_id)
-            ):
-                criteria.setdefault(decision_id, []).append(criterion_id)
-            rows = connection.execute(
-                select(
-                    users.c.id.label("trainee_id"),
-                    users.c.name.label("trainee_name"),
-                    attempts.c.id.label("attempt_id"),
-                    attempts.c.scenario_id,
-                    attempts.c.content_hash,
-                    attempts.c.mode,
-                    attempts.c.status,
-                    attempts.c.started_at,
-                    attempts.c.finished_at,
-                    attempts.c.score,
-                    decisions.c.id.label("decision_id"),
-                    decisions.c.step,
-                    decisions.c.node_id,
-                    decisions.c.choice_id,
-                    decisions.c.points,
-                    decisions.c.time_taken_ms,
-                    decisions.c.decided_at,
-                )
-                .select_from(decisions)
-                .join(attempts, attempts.c.id == decisions.c.attempt_id)
-                .join(users, users.c.id == attempts.c.user_id)
-                .where(member)
-                .order_by(users.c.name_key, users.c.id, attempts.c.started_at, attempts.c.id, decisions.c.step)
-            )
-            lines: list[list[object]] = []
-            for r in rows:
-                attempt = SimpleNamespace(
-                    id=r.attempt_id,
-                    scenario_id=r.scenario_id,
-                    content_hash=r.content_hash,
-                    mode=r.mode,
-                    status=r.status,
-                    started_at=r.started_at,
-                    finished_at=r.finished_at,
-                    score=r.score,
-                )
-                decision = csv_row(
-                    attempt,
-                    r.step,
-                    r.node_id,
-                    r.choice_id,
-                    criteria.get(r.decision_id, []),
-                    r.points,
-                    r.time_taken_ms,
-                    r.decided_at,
-                )
-                lines.append([r.trainee_id, r.trainee_name, *decision])
+            lines = [row.cells() for row in trainee_rows(connection, attempts.c.user_id.in_(members_of(cohort_id)))]
         return write_csv(EXPORT_COLUMNS, lines)
 
 
 # ------------------------------------------------------------------------------------ frames from tallies
-def _trainees(members: list[tuple[int, str, datetime]], tally: _Tally) -> pd.DataFrame:
+def _trainees(members: list[tuple[int, str, datetime]], tally: Tally) -> pd.DataFrame:
     rows = []
     for user_id, name, _joined in members:
         grid = tally.grid.rows.get(user_id, [])
@@ -601,7 +281,7 @@ def _trainees(members: list[tuple[int, str, datetime]], tally: _Tally) -> pd.Dat
     return frame
 
 
-def _scenarios(grid: _Grid, versions: dict[str, datetime]) -> pd.DataFrame:
+def _scenarios(grid: Grid, versions: dict[str, datetime]) -> pd.DataFrame:
     tried: dict[str, set[int]] = {}
     done: dict[str, set[int]] = {}
     totals: Counter[str] = Counter()

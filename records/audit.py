@@ -11,13 +11,15 @@ makes one entry, not one per read.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Connection, RowMapping, Select, func, insert, or_, select
 
 from records import clock
-from records.access import User, require_role
+from records.access import User, require_role, require_see
 from records.base import Repository
 from records.tables import audit_log, users
 
@@ -120,10 +122,27 @@ def write_view(connection: Connection, actor: User, action: str, subject_user_id
         write(connection, actor, action, subject_user_id, detail)
 
 
-def write_if_other(connection: Connection, actor: User, user_id: int, action: str, detail: str = "") -> None:
-    """Log a read of someone else's records (an instructor or admin looking at a trainee), once per VIEW_WINDOW."""
-    if actor.id != user_id:
-        write_view(connection, actor, action, user_id, detail)
+@contextmanager
+def seeing(
+    repository: Repository, actor: User, user_id: int, action: str, detail: str = "", *, every_time: bool = False
+) -> Iterator[Connection]:
+    """A transaction of ``repository`` for reading ``user_id``'s records: access checked, and logged when they are
+    not the actor's own. A view is logged once per viewer, action, subject and detail within VIEW_WINDOW (a page
+    reads several times per run and reruns on every click); ``every_time`` logs each read (an export)."""
+    logged = actor.id == user_id
+    if not logged and not every_time:
+        with repository._read() as connection:
+            require_see(connection, actor, user_id)
+            logged = viewed_recently(connection, actor, action, user_id, detail)
+    if logged:
+        with repository._read() as connection:
+            require_see(connection, actor, user_id)
+            yield connection
+        return
+    with repository._write() as connection:
+        require_see(connection, actor, user_id)
+        (write if every_time else write_view)(connection, actor, action, user_id, detail)
+        yield connection
 
 
 def _day_start(day: date) -> datetime:

@@ -19,18 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, delete, insert, select, update
 
-from records import audit, clock
+from records import audit, clock, versions
 from records.access import AccessDenied, User, require_role
 from records.base import Repository
-from records.store import Store
+from records.errors import AuthoringError
 from records.tables import authored_publications, authored_scenarios, cohort_members, cohorts, scenario_versions, users
 
-STATUSES = ("draft", "published", "retired")
 MAX_SOURCE = 1024 * 1024  # the YAML gateway refuses more than this, so storing more would only store an error
-
-
-class AuthoringError(ValueError):
-    """A studio request that cannot be done; the message is safe to show."""
 
 
 @dataclass(frozen=True)
@@ -241,7 +236,7 @@ class Authoring(Repository):
             )
             if owned != set(wanted):
                 raise AccessDenied("You can publish only to your own cohorts.")
-            Store._remember(connection, scenario_id, content_hash, found.source)
+            versions.remember(connection, scenario_id, content_hash, found.source)
             moment = clock.now()
             connection.execute(
                 update(authored_scenarios)

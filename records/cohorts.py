@@ -2,48 +2,19 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import Connection, Row, Select, delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from records import audit, clock, throttle
-from records.access import AccessDenied, User, require_role
+from records.access import User, require_role
 from records.base import Repository
+from records.codes import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
+from records.cohort_rows import Cohort, cohort_from, cohort_query, get_cohort, owned_cohort
+from records.errors import CohortError
 from records.tables import cohort_members, cohorts, users
-
-# No 0/O, 1/I/L: codes are read aloud in class and typed on phones.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
-
-WRONG_CODES = 10
-"""Codes that do not work (cohort and live-class codes together) one user may try within JOIN_MINUTES."""
-JOIN_MINUTES = 15
-JOIN_TRIES = throttle.Limit("join-code", WRONG_CODES, timedelta(minutes=JOIN_MINUTES))
-"""Per user. With 31**6 codes, 10 guesses in 15 minutes find an open code about once in 90 million tries."""
-JOIN_ADDRESS = throttle.Limit("join-code-address", 50, timedelta(minutes=JOIN_MINUTES))
-"""Per network address, when the caller knows one: generous, since a classroom shares one address and people
-mistype codes read aloud."""
-
-
-class CohortError(ValueError):
-    """A cohort request that cannot be done; the message is safe to show."""
-
-
-@dataclass(frozen=True)
-class Cohort:
-    id: int
-    name: str
-    join_code: str
-    owner_id: int
-    owner_name: str
-    created_at: datetime
-    archived: bool
-    members: int
 
 
 @dataclass(frozen=True)
@@ -52,59 +23,9 @@ class Member:
     joined_at: datetime
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch.isalnum())
-
-
-# ------------------------------------------------------------- join throttling (cohort and live-class codes)
-def join_checks(actor: User, address: str | None = None) -> list[tuple[throttle.Limit, str]]:
-    """The throttle keys for one try of a join code: the user, and the network address when known."""
-    checks = [(JOIN_TRIES, f"user {actor.id}")]
-    if address:
-        checks.append((JOIN_ADDRESS, address[:64]))
-    return checks
-
-
-def paused_message(blocked: throttle.Blocked) -> str:
-    wait = f"{blocked.minutes} minute{'s' if blocked.minutes != 1 else ''}"
-    return (
-        f"Too many codes did not work, so joining is paused for {wait}. Please check the code with your instructor, "
-        "then try again."
-    )
-
-
-def note_wrong_code(connection: Connection, actor: User, checks: Sequence[tuple[throttle.Limit, str]], moment: datetime) -> None:
-    """After a code that did not work (its try already taken): if this try reached a limit, the burst goes in the
-    audit log, once (the tries after it are refused before they are counted)."""
-    reached = throttle.blocked(connection, checks, moment)
-    if reached is not None:
-        where = "from one network address" if reached.limit is JOIN_ADDRESS else "by this account"
-        audit.write(
-            connection,
-            actor,
-            "join codes paused",
-            actor.id,
-            f"{reached.limit.most} codes that did not work {where} within {JOIN_MINUTES} minutes",
-        )
-
-
 class Cohorts(Repository):
-    def _select(self) -> Select[Any]:
-        owner = users.alias("owner")
-        count = select(func.count()).where(cohort_members.c.cohort_id == cohorts.c.id).correlate(cohorts).scalar_subquery()
-        return select(cohorts, owner.c.name.label("owner_name"), count.label("members")).join(
-            owner, owner.c.id == cohorts.c.owner_id
-        )
-
-    @staticmethod
-    def _cohort(row: Row[Any]) -> Cohort:
-        return Cohort(
-            row.id, row.name, row.join_code, row.owner_id, row.owner_name, row.created_at, bool(row.archived), int(row.members)
-        )
+    _select = staticmethod(cohort_query)
+    _cohort = staticmethod(cohort_from)
 
     def create(self, actor: User, name: str) -> Cohort:
         require_role(actor, "instructor", "admin")
@@ -125,17 +46,8 @@ class Cohorts(Repository):
                 continue
         raise CohortError("Could not make a unique join code; please try again.")  # pragma: no cover
 
-    def _get(self, connection: Connection, cohort_id: int) -> Cohort:
-        row = connection.execute(self._select().where(cohorts.c.id == cohort_id)).first()
-        if row is None:
-            raise CohortError("There is no such cohort.")
-        return self._cohort(row)
-
-    def _owned(self, connection: Connection, actor: User, cohort_id: int) -> Cohort:
-        cohort = self._get(connection, cohort_id)
-        if actor.role != "admin" and cohort.owner_id != actor.id:
-            raise AccessDenied("Only the cohort's instructor (or an admin) can do that.")
-        return cohort
+    _get = staticmethod(get_cohort)
+    _owned = staticmethod(owned_cohort)
 
     def mine(self, actor: User) -> list[Cohort]:
         """Instructors: the cohorts they own. Admins: every cohort. Trainees: the cohorts they belong to."""
@@ -153,7 +65,7 @@ class Cohorts(Repository):
 
         Codes that do not work are throttled per user (and per network ``address`` when the caller has one): each
         try is counted before the code is looked up, in the same write transaction (records.throttle), so parallel
-        guesses cannot slip past; after WRONG_CODES within JOIN_MINUTES every code is refused unchecked until the
+        guesses cannot slip past; after records.codes.WRONG_CODES within JOIN_MINUTES every code is refused unchecked until the
         window passes. A code that works gives its try back. Joins and the bursts that pause joining are audited."""
         wanted = normalise_code(code)
         if len(wanted) != CODE_LENGTH:

@@ -6,19 +6,19 @@ An exam in progress survives a refresh or a restart: it is all in the database. 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
-from records import clock
+from records import cards, clock
 from records.access import AccessDenied, User, require_see, require_self
 from records.base import Repository
+from records.errors import ExamClosed
 from records.tables import exam_answers, exams
-
-
-class ExamClosed(ValueError):
-    """The exam has been submitted (or its time ran out); answers can no longer change."""
+from scenarios.questions import Question
+from scoring.exam import score
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,8 @@ class Exams(Repository):
         return exam
 
     def open_exam(self, actor: User) -> Exam | None:
-        """The actor's exam in progress (submitted or not yet timed out), newest first."""
+        """The actor's newest exam not yet closed (neither submitted nor closed at its time-out), or None. Its
+        deadline may have passed: the caller closes it then (ui.exam.current)."""
         with self._read() as connection:
             row = connection.execute(
                 select(exams.c.id)
@@ -142,16 +143,25 @@ class Exams(Repository):
             exam = self._writable(connection, actor, exam_id)
             self._upsert(connection, exam, question_id, flagged=flagged)
 
-    def close(self, actor: User, exam_id: int, *, correct: int, percent: int, ended_by: str) -> Exam:
-        """Record the result. ``ended_by`` is 'submitted' or 'time'. Closing twice keeps the first result."""
+    def close(self, actor: User, exam_id: int, *, bank: Mapping[str, Question], ended_by: str) -> Exam:
+        """Score the exam on ``bank`` (question id -> question; items no longer in it are left out) and record the
+        result; every missed item enters the trainee's spaced-review queue. One transaction, whatever the number
+        of items. ``ended_by`` is 'submitted' or 'time'. Closing twice keeps the first result."""
         with self._write() as connection:
             connection.execute(select(exams.c.id).where(exams.c.id == exam_id).with_for_update())
             exam = self._load(connection, exam_id)
             require_self(actor, exam.user_id)
             if exam.open:
+                moment = clock.now()
+                questions = [bank[i] for i in exam.items if i in bank]
+                result = score(questions, exam.answers, exam.pass_mark)
                 connection.execute(
                     update(exams)
                     .where(exams.c.id == exam_id)
-                    .values(submitted_at=clock.now(), ended_by=ended_by, correct=correct, percent=percent)
+                    .values(submitted_at=moment, ended_by=ended_by, correct=result.correct, percent=result.percent)
                 )
-            return self._load(connection, exam_id)
+                for question in questions:
+                    if exam.answers.get(question.id) != question.key:
+                        cards.add(connection, exam.user_id, cards.QUESTION, question.id, moment)
+                exam = self._load(connection, exam_id)
+            return exam

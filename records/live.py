@@ -38,16 +38,17 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from records import audit, clock, throttle
+from records import audit, cards, clock, throttle, versions
 from records.access import AccessDenied, User, require_role
 from records.base import Repository
-from records.cohorts import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
-from records.store import NotFound, Store
+from records.codes import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
+from records.decisions import insert_decision
+from records.errors import LiveError, NotFound
+from records.scored import attempt_score, bounds, score_choice
 from records.tables import (
     attempts,
     cohort_members,
     cohorts,
-    decision_criteria,
     decisions,
     live_answers,
     live_participants,
@@ -56,9 +57,7 @@ from records.tables import (
 )
 from scenarios import LoadedScenario, Rubric
 from scoring.live import most_chosen
-from scoring.scorer import score, strongest_path, weakest_path
 
-PHASES = ("asking", "revealed", "ended")
 MODE = "live"
 """The attempts' mode; their status is "live" while the class runs."""
 
@@ -69,10 +68,6 @@ NOT_IN_COHORT = (
     "You are no longer in this class's cohort, so its live class is closed to you. If that is a mistake, please "
     "talk with your instructor."
 )
-
-
-class LiveError(ValueError):
-    """A live-class request that cannot be done; the message is safe to show."""
 
 
 @dataclass(frozen=True)
@@ -308,7 +303,7 @@ class LiveSessions(Repository):
                     ).scalar()
                     if running is not None:
                         raise LiveError(f"You already have a live class running (code {running}). End it first.")
-                    Store._remember(connection, loaded.id, loaded.content_hash, loaded.text)
+                    versions.remember(connection, loaded.id, loaded.content_hash, loaded.text)
                     new_id = connection.execute(
                         insert(live_sessions).values(
                             code=new_code(),
@@ -364,9 +359,7 @@ class LiveSessions(Repository):
             target = by_id[choice_id].next
             moment = clock.now()
             if target in loaded.scenario.endings:
-                strongest = strongest_path(loaded.scenario, rubric).points
-                weakest = weakest_path(loaded.scenario, rubric).points
-                self._close(connection, session, moment, ending_id=target, bounds=(strongest, weakest))
+                self._close(connection, session, moment, ending_id=target, bounds=bounds(loaded.scenario, rubric))
             else:
                 connection.execute(
                     update(live_sessions)
@@ -429,7 +422,7 @@ class LiveSessions(Repository):
                     "finished_at": moment,
                     "ending_id": ending_id,
                     "points": int(points),
-                    "score": score(int(points), *bounds),
+                    "score": attempt_score(int(points), bounds),
                     "current_node": ending_id,
                 }
             else:
@@ -546,8 +539,7 @@ class LiveSessions(Repository):
                     raise LiveError("The class has moved on. Here is where it is now.")
                 if session.phase != "asking":
                     raise LiveError("The feedback for this point is already showing, so answers are closed.")
-                choice = next((c for c in loaded.scenario.nodes[session.node_id].choices if c.id == choice_id), None)
-                if choice is None:
+                if all(c.id != choice_id for c in loaded.scenario.nodes[session.node_id].choices):
                     raise LiveError(f"'{choice_id}' is not a response at this point.")
                 connection.execute(
                     insert(live_answers).values(
@@ -560,23 +552,8 @@ class LiveSessions(Repository):
                     )
                 )
                 shown = max(session.step_started_at, participant.joined_at)
-                decision_id = connection.execute(
-                    insert(decisions).values(
-                        attempt_id=attempt_id,
-                        step=step,
-                        node_id=session.node_id,
-                        choice_id=choice_id,
-                        points=rubric.points(choice.criteria),
-                        time_taken_ms=max(0, int((moment - shown).total_seconds() * 1000)),
-                        decided_at=moment,
-                    )
-                ).inserted_primary_key
-                assert decision_id is not None
-                criteria = sorted(set(choice.criteria))
-                if criteria:
-                    connection.execute(
-                        insert(decision_criteria), [{"decision_id": int(decision_id[0]), "criterion_id": c} for c in criteria]
-                    )
+                scored = score_choice(loaded.scenario, session.node_id, choice_id, rubric)
+                insert_decision(connection, attempt_id, step, scored, int((moment - shown).total_seconds() * 1000), moment)
                 connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(updated_at=moment))
                 return self._seat(connection, actor, session, attempt_id)
         except IntegrityError:
@@ -585,3 +562,25 @@ class LiveSessions(Repository):
             if seat is None:  # pragma: no cover - the seat was there a moment ago
                 raise
             return seat
+
+    def queue_pitfall(self, actor: User, session_id: int, *, step: int, loaded: LoadedScenario, rubric: Rubric) -> bool:
+        """Once the feedback of ``step`` is out, the actor's answer there enters their spaced review if it names a
+        pitfall (scored by records.scored, as in practice). True when a card was added; nothing happens before the
+        reveal, without an answer, or when the card is already queued."""
+        with self._write() as connection:
+            session = self._get(connection, session_id)
+            self._check_version(session, loaded)
+            if session.step == step and session.phase == "asking":
+                return False  # the feedback is not out yet
+            answer = connection.execute(
+                select(live_answers.c.node_id, live_answers.c.choice_id).where(
+                    live_answers.c.session_id == session_id, live_answers.c.step == step, live_answers.c.user_id == actor.id
+                )
+            ).first()
+            if answer is None:
+                return False
+            scored = score_choice(loaded.scenario, answer.node_id, answer.choice_id, rubric)
+            if not scored.pitfall:
+                return False
+            ref = cards.pitfall_ref(session.content_hash, answer.node_id, answer.choice_id)
+            return cards.add(connection, actor.id, cards.PITFALL, ref, clock.now())

@@ -14,6 +14,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
+from records.errors import WeakPassword
+
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 MIN_SCORE = 3
@@ -23,10 +25,6 @@ _HASHER = PasswordHasher()  # Argon2id with the library's current recommended pa
 _SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 """Argon2 costs about a fifth of a second of CPU by design. Hashing and checking take turns on all cores but one,
 so a burst of sign-in posts (a class arriving, or a flood) never takes the CPU that signed-in trainees need."""
-
-
-class WeakPassword(ValueError):
-    """A password the policy refuses; the message says why and what would work."""
 
 
 def check_password(password: str, *, name: str = "", email: str = "") -> None:

@@ -1,4 +1,4 @@
-"""The parts of "Download all my data" beyond the account, cohorts and conversations (records.store.Store.export):
+"""The parts of "Download all my data" beyond the account, cohorts and conversations (records.export):
 mock exams with every answer, spaced-review cards, live-class answers, the scenarios a person wrote in the studio
 (drafts and what was published to which cohorts) and the cohorts they run. Each section is a list of plain
 dicts, read in the export's transaction (access has been checked by then)."""
@@ -24,8 +24,6 @@ from records.tables import (
     scenario_versions,
     users,
 )
-
-SECTIONS = ("exams", "review_cards", "live_class_answers", "authored_scenarios", "cohorts_run")
 
 
 def sections(connection: Connection, user_id: int) -> dict[str, list[dict[str, Any]]]:

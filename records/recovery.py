@@ -19,8 +19,9 @@ from sqlalchemy import Connection, insert, select, update
 
 from records import audit, clock, passwords, throttle
 from records.access import User, require_role
-from records.accounts import UNKNOWN_ADDRESS, AccountError, clean_email, end_sessions
 from records.base import Repository
+from records.errors import AccountError, ResetRefused
+from records.identity import UNKNOWN_ADDRESS, clean_email, end_sessions
 from records.tables import password_resets, users
 
 RESET_HOURS = 24
@@ -33,10 +34,6 @@ RESET_ADDRESS = throttle.Limit("reset-address", 10, timedelta(hours=1))
 UNKNOWN = "This reset link is not valid. It may have been copied only in part. Please ask for a new link."
 USED = "This reset link has already been used. If you still need a new password, please ask for a new link."
 EXPIRED = f"This reset link has expired: links work for {RESET_HOURS} hours. Please ask for a new link."
-
-
-class ResetRefused(AccountError):
-    """A reset link that cannot be used, or a request that has to wait; the message is safe to show."""
 
 
 @dataclass(frozen=True)

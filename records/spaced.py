@@ -1,4 +1,6 @@
-"""A trainee's spaced-review queue: items, their FSRS cards as JSON, when each is due. Only the trainee uses it."""
+"""Spaced review (spaced repetition, not the Review page's transcripts): a trainee's queue of items, their FSRS
+cards as JSON, when each is due. Only the trainee changes it. Items also enter it inside other features'
+transactions through records.cards (an exam's missed items, a practice pitfall)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
+from records import cards
 from records.access import User, require_see, require_self
 from records.base import Repository
 from records.tables import review_items
@@ -38,23 +41,11 @@ def _item(row: Any) -> ReviewItem:
     return ReviewItem(row.id, row.kind, row.ref, json.loads(row.card), row.due_at, row.state, row.reviews, row.lapses)
 
 
-class Reviews(Repository):
+class SpacedReview(Repository):
     def add(self, actor: User, kind: str, ref: str, card: dict[str, Any], due_at: datetime, state: str, moment: datetime) -> bool:
         """Put an item in the actor's queue; an item already there stays as it is. True when it was added."""
         with self._write() as connection:
-            exists = connection.execute(
-                select(review_items.c.id).where(
-                    review_items.c.user_id == actor.id, review_items.c.kind == kind, review_items.c.ref == ref
-                )
-            ).first()
-            if exists is not None:
-                return False
-            connection.execute(
-                insert(review_items).values(
-                    user_id=actor.id, kind=kind, ref=ref, card=json.dumps(card), due_at=due_at, state=state, created_at=moment
-                )
-            )
-            return True
+            return cards.add(connection, actor.id, kind, ref, moment, card=card, due_at=due_at, state=state)
 
     def due(self, actor: User, moment: datetime, limit: int = 50) -> list[ReviewItem]:
         with self._read() as connection:

@@ -311,11 +311,11 @@ def inbox(monkeypatch) -> Iterator[Inbox]:
 
 @pytest.fixture
 def client(isolated_data):
-    signin._store.cache_clear()
+    signin.services.store.clear()
     with TestClient(Starlette(routes=signin.ROUTES), base_url="https://evil.example", follow_redirects=False) as http:
         yield http
     signin._store().close()
-    signin._store.cache_clear()
+    signin.services.store.clear()
 
 
 def csrf(http: TestClient, path: str) -> str:

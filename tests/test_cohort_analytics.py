@@ -653,10 +653,10 @@ def test_a_decision_committed_late_with_a_lower_id_is_counted(store, mini, rubri
     """PostgreSQL hands out ids when rows are inserted, not when they commit: a reader can see id n+1 before
     id n. Simulated by taking a decision out before the first read and putting it back after. Within the window
     of recent ids it is folded in; older, the periodic full count notices it (here at once) and rebuilds."""
-    from records import analytics
+    from records import tally
 
-    monkeypatch.setattr(analytics, "WINDOW", window)
-    monkeypatch.setattr(analytics, "RECHECK_SECONDS", 0.0)
+    monkeypatch.setattr(tally, "WINDOW", window)
+    monkeypatch.setattr(tally, "RECHECK_SECONDS", 0.0)
     instructor, cohort_id, _trainees = the_class
     with store.engine.begin() as connection:
         row = connection.execute(select(decisions).order_by(decisions.c.id.desc()).limit(1).offset(3)).mappings().one()

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import func, select
 
 from records import AccessDenied, CohortError, Store, User, clock
-from records.cohorts import CODE_ALPHABET, Cohort
+from records.codes import CODE_ALPHABET
+from records.cohorts import Cohort
 from records.live import LiveError
 from records.tables import throttle_events
 from tests.conftest import PASSWORD, _root, app_for, make_user, record_first_choice, session_for

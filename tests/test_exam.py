@@ -86,7 +86,7 @@ def test_scoring_is_exact_overall_and_per_domain(bank):
         score(bank, {"zz-99": 1}, pass_mark=70)
 
 
-def test_answers_and_flags_are_saved_at_once_and_survive_a_new_session(store, isolated_data):
+def test_answers_and_flags_are_saved_at_once_and_survive_a_new_session(store, isolated_data, bank):
     tia = make_user(store, "Tia")
     exam = store.exams.start(tia, ["x-01", "x-02", "x-03", "x-04"], minutes=30, pass_mark=70)
     store.exams.answer(tia, exam.id, "x-01", 1)
@@ -99,9 +99,12 @@ def test_answers_and_flags_are_saved_at_once_and_survive_a_new_session(store, is
     assert resumed.answers == {"x-01": 3, "x-02": None}
     assert resumed.flagged == frozenset({"x-02"})
     assert 1790 <= resumed.seconds_left(clock.now()) <= 1800
-    closed = again.exams.close(tia, exam.id, correct=1, percent=25, ended_by="submitted")
-    assert (closed.open, closed.percent, closed.ended_by) == (False, 25, "submitted")
-    assert again.exams.close(tia, exam.id, correct=4, percent=100, ended_by="time").percent == 25  # first result stays
+    again.exams.answer(tia, exam.id, "x-02", key_of("x-02"))
+    closed = again.exams.close(tia, exam.id, bank={q.id: q for q in bank}, ended_by="submitted")
+    assert (closed.open, closed.correct, closed.percent, closed.ended_by) == (False, 1, 25, "submitted")
+    assert again.exams.close(tia, exam.id, bank={}, ended_by="time").ended_by == "submitted"  # first result stays
+    missed = {item.ref for item in again.reviews.due(tia, clock.now())}
+    assert missed == {"x-01", "x-03", "x-04"}  # into spaced review with the close
     with pytest.raises(ExamClosed):
         again.exams.answer(tia, exam.id, "x-02", 2)
     again.close()

@@ -208,7 +208,7 @@ def test_an_admin_and_the_cohort_owner_may_run_it_others_may_not_see_it(store, s
     session = store.live.start(admin, school["cohort"].id, mini)  # an admin, with someone else's cohort
     assert store.live.get(school["ivan"], session.id).host_name == "Ada"  # the cohort's owner
     assert store.live.reveal(school["ivan"], session.id, step=1).phase == "revealed"
-    from records.store import NotFound
+    from records import NotFound
 
     with pytest.raises(NotFound):
         store.live.get(school["tia"], session.id)  # not joined yet

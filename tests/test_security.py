@@ -163,7 +163,7 @@ def test_database_errors_never_show_the_values_sent(store):
     token = "a-session-token-that-must-not-be-logged"
     with pytest.raises(IntegrityError) as caught:  # no such user: the foreign key refuses the session row
         store.accounts.start_session(User(987654, "Nobody", "trainee", None), token=token)
-    from records.accounts import _token_hash
+    from records.identity import token_hash as _token_hash
 
     assert _token_hash(token) not in str(caught.value)
     assert "SQL parameters hidden" in str(caught.value)
@@ -186,12 +186,12 @@ def test_the_sqlite_file_and_folder_are_private(tmp_path, monkeypatch):
 # ------------------------------------------------------------------------------------------ over HTTP
 @pytest.fixture
 def client(isolated_data):
-    signin._store.cache_clear()
+    signin.services.store.clear()
     app = Starlette(routes=signin.ROUTES, middleware=[Middleware(SecurityHeaders)])
     with TestClient(app, base_url="https://peersim.test", follow_redirects=False) as http:
         yield http
     signin._store().close()
-    signin._store.cache_clear()
+    signin.services.store.clear()
 
 
 def csrf_of(page_text: str) -> str:

@@ -15,11 +15,11 @@ from ui import signin
 
 @pytest.fixture
 def client(isolated_data):
-    signin._store.cache_clear()
+    signin.services.store.clear()
     with TestClient(Starlette(routes=signin.ROUTES), base_url="https://peersim.test", follow_redirects=False) as http:
         yield http
     signin._store().close()
-    signin._store.cache_clear()
+    signin.services.store.clear()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Running a mock exam: the scorer (scoring.exam) and the records (records.exams) together for the Exam page."""
+"""Running a mock exam for the Exam page: assembling a form (scoring.exam) from the bank, and the exam's records
+(records.exams, which scores an exam when it closes)."""
 
 from __future__ import annotations
 
@@ -37,10 +38,5 @@ def seconds_left(exam: Exam) -> int:
 
 
 def close(user: User, exam: Exam, *, ended_by: str) -> Exam:
-    """Score and close the exam; every missed item enters the trainee's spaced-review queue."""
-    from ui import reviews
-
-    result = result_of(exam)
-    closed = services.store().exams.close(user, exam.id, correct=result.correct, percent=result.percent, ended_by=ended_by)
-    reviews.add_missed(user, closed)
-    return closed
+    """Score and close the exam; records puts every missed item in the trainee's spaced-review queue with it."""
+    return services.store().exams.close(user, exam.id, bank=services.bank(), ended_by=ended_by)

@@ -18,7 +18,7 @@ from records.live import LiveError, LiveSession, Seat, Tally
 from scenarios import STAGE_LABELS, LoadedScenario
 from scoring.live import discussion_prompts, distribution, distribution_chart, letter, most_chosen
 from scoring.scorer import feedback
-from ui import reviews, services, state
+from ui import services, state
 from ui.render import esc, peer_says, you_say
 from ui.render import feedback as show_feedback
 
@@ -294,8 +294,7 @@ def _add_to_review(user: User, loaded: LoadedScenario, seat: Seat) -> None:
     key = (seat.session.id, seat.session.step)
     if key in done or seat.answer is None:
         return
-    if feedback(loaded.scenario, seat.session.node_id, seat.answer, services.rubric()).pitfalls:
-        reviews.add_pitfall(user, loaded, seat.session.node_id, seat.answer)
+    services.store().live.queue_pitfall(user, seat.session.id, step=seat.session.step, loaded=loaded, rubric=services.rubric())
     done.add(key)
 
 

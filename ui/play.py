@@ -1,8 +1,6 @@
-"""Playing a scenario: ties the scorer and the store together for the Practice page.
-
-Each choice is scored, then committed at once (with the attempt's end, when it reaches an ending), so a
-refresh, a crash or a restart loses nothing the trainee clicked.
-"""
+"""Playing a scenario on the Practice page: which attempt this browser session plays and when its current point
+was shown. Each choice goes to records (records.practice.Practice.record_choice), which scores it, commits it at
+once with the attempt's end and any spaced-review card, so a refresh, a crash or a restart loses nothing."""
 
 from __future__ import annotations
 
@@ -11,7 +9,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from records import Attempt, Decision, Finish, User
+from records import Attempt, Decision, User
 from scenarios import LoadedScenario
 from scoring.scorer import Feedback, Summary, feedback, summarize
 from ui import services, state
@@ -83,34 +81,22 @@ def path_of(decisions: list[Decision]) -> list[tuple[str, str]]:
 
 
 def choose(user: User, play: Play, current_view: View, choice_id: str) -> Feedback:
-    """Score a choice and commit it; in coached mode keep its feedback on screen until the trainee continues."""
-    scenario = current_view.loaded.scenario
-    rubric = services.rubric()
+    """Commit a choice (records scores it and stores what it computes); in coached mode keep its feedback on screen
+    until the trainee continues."""
     node_id = current_view.node_id
-    result = feedback(scenario, node_id, choice_id, rubric)
-    finish = None
-    if result.next_id in scenario.endings:
-        summary = summarize(scenario, [*path_of(current_view.decisions), (node_id, choice_id)], rubric)
-        finish = Finish(result.next_id, summary.points, summary.score)
-    services.store().record_decision(
+    services.store().practice.record_choice(
         user,
         current_view.attempt.id,
         step=len(current_view.decisions) + 1,
         node_id=node_id,
         choice_id=choice_id,
-        criteria=scenario.choice(node_id, choice_id).criteria,
-        points=result.points,
-        next_node=result.next_id,
         time_taken_ms=int((time.time() - play.shown_at) * 1000),
-        finish=finish,
+        loaded=current_view.loaded,
+        rubric=services.rubric(),
     )
-    if result.pitfalls:  # a pitfall comes back later in spaced review
-        from ui import reviews
-
-        reviews.add_pitfall(user, current_view.loaded, node_id, choice_id)
     play.pending = (node_id, choice_id) if current_view.attempt.mode == "coached" else None
     play.shown_at = time.time()
-    return result
+    return feedback_for(current_view, node_id, choice_id)
 
 
 def summary_of(current_view: View) -> Summary:

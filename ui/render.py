@@ -12,7 +12,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from scenarios import Problem
 from scoring.scorer import Feedback
 
 # Every ASCII punctuation character that starts Markdown syntax in Streamlit (CommonMark, GFM, its :color[...]
@@ -112,12 +111,6 @@ def feedback(result: Feedback, *, stronger_label: str = "A stronger response") -
     st.markdown(f"**Why:** {esc(result.why)}")
     if result.stronger is not None and result.stronger.id != result.choice_id:
         st.markdown(f"**{stronger_label}:** “{esc(result.stronger.say)}”  \n{esc(result.stronger.why)}")
-
-
-def problems(items: Iterable[Problem]) -> None:
-    lines = [f"- `{p.line}:{p.column}` {'warning: ' if p.severity == 'warning' else ''}{esc(p.message)}" for p in items]
-    if lines:
-        st.markdown("\n".join(lines))
 
 
 def chart_section(

@@ -15,8 +15,7 @@ import ipaddress
 import os
 import secrets
 import sys
-from collections.abc import Awaitable, Callable
-from functools import lru_cache
+from collections.abc import Callable
 
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -28,7 +27,7 @@ from records import AccountError, CohortError, Store, User, WeakPassword
 from records.accounts import SESSION_DAYS
 from records.passwords import MIN_LENGTH
 from records.recovery import RESET_HOURS
-from ui import mail, sso
+from ui import mail, services, sso
 
 SESSION_COOKIE = "peersim_session"
 CSRF_COOKIE = "peersim_csrf"
@@ -126,9 +125,9 @@ def _error(message: str | None) -> str:
     return f'<p class="error" role="alert">{html.escape(message)}</p>' if message else ""
 
 
-@lru_cache(maxsize=1)
 def _store() -> Store:
-    return Store.open()
+    """The process's one Store (ui.services.store: one engine and pool per server process), for these routes."""
+    return services.store()
 
 
 def _secure(request: Request) -> bool:
@@ -267,7 +266,7 @@ async def signup(request: Request) -> Response:
         store = _store()
         code = form.get("code", "").strip()
         if code:  # check the code before creating anything
-            from records.cohorts import CODE_LENGTH, normalise_code
+            from records.codes import CODE_LENGTH, normalise_code
 
             if len(normalise_code(code)) != CODE_LENGTH:
                 raise CohortError(f"A join code has {CODE_LENGTH} letters and numbers, like K7M2QX. Please check it.")
@@ -515,8 +514,6 @@ async def reset(request: Request) -> Response:
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
     return response
 
-
-Handler = Callable[[Request], Awaitable[Response]]
 
 ROUTES = [
     Route("/auth/signin", signin, methods=["GET", "POST"]),

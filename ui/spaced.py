@@ -1,34 +1,17 @@
-"""The spaced-review queue in the app: what enters it (missed exam items, pitfall choices) and rating reviews."""
+"""Spaced review in the app (spaced repetition; transcripts are the Review page's): the due items and rating them.
+Items enter the queue in records, with the action that missed them (an exam closing, a practice choice, a live
+class's feedback coming out)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from records import User, clock
-from records.exams import Exam
-from records.reviews import QueueCounts, ReviewItem
+from records.spaced import QueueCounts, ReviewItem
 from scenarios import Choice, LoadedScenario
 from scenarios.questions import Question
-from scoring.review import RatingName, new_card, rate
+from scoring.review import RatingName, rate
 from ui import services
-
-
-def add(user: User, kind: str, ref: str) -> None:
-    moment = clock.now()
-    card = new_card(moment)
-    services.store().reviews.add(user, kind, ref, card.card, card.due, card.state, moment)
-
-
-def add_pitfall(user: User, loaded: LoadedScenario, node_id: str, choice_id: str) -> None:
-    add(user, "pitfall", f"{loaded.content_hash}:{node_id}:{choice_id}")
-
-
-def add_missed(user: User, exam: Exam) -> None:
-    bank = services.bank()
-    for question_id in exam.items:
-        question = bank.get(question_id)
-        if question is not None and exam.answers.get(question_id) != question.key:
-            add(user, "question", question_id)
 
 
 def due(user: User) -> list[ReviewItem]:

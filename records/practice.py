@@ -1,0 +1,346 @@
+"""Practice records: attempts and their decisions, one repository (``store.practice``; the Store also offers its
+methods by their old names, e.g. ``store.start_attempt``).
+
+Who may do what (records.access): a trainee starts, plays and leaves only their own attempts; reading an attempt or
+its decisions is for the trainee, the instructors of a cohort they are in, and admins, and a read of someone
+else's records is written to the audit log.
+
+Recording a choice computes what is stored from the scenario version the attempt is on (records.scored): its
+points and criteria, and at an ending the attempt's points and score. The decision, the attempt's end and a
+pitfall's spaced-review card commit in one transaction, at once, so a refresh, a crash or a restart loses
+nothing. Recording the same step twice (a double click, a rerun, a second tab) keeps the first and records nothing
+more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from records import audit, cards, clock, versions
+from records.access import User, require_see, require_self
+from records.base import Repository
+from records.decisions import (
+    MODES,
+    Attempt,
+    Decision,
+    Finish,
+    attempt_from,
+    attempt_row,
+    decision_at,
+    decisions_of,
+    insert_decision,
+)
+from records.errors import NotFound, StaleDecision
+from records.scored import NotAChoice, ScoredChoice, outcome, score_choice
+from records.tables import attempts, decision_criteria, decisions
+from scenarios import LoadedScenario, Rubric
+
+
+class Practice(Repository):
+    # ------------------------------------------------------------------ access
+    @staticmethod
+    def _owned_attempt(connection: Connection, actor: User, attempt_id: int, *, lock: bool = False) -> Attempt:
+        """The attempt, if the actor may see it (``lock``: and change it, holding its row until commit)."""
+        attempt = attempt_row(connection, attempt_id, lock=lock)
+        if attempt is None:
+            raise NotFound(f"There is no attempt {attempt_id}.")
+        if lock:
+            require_self(actor, attempt.user_id)
+        else:
+            require_see(connection, actor, attempt.user_id)
+        return attempt
+
+    # ------------------------------------------------------- scenario versions
+    def remember_version(self, scenario_id: str, content_hash: str, source: str) -> None:
+        """Keep the exact text of a scenario version, so old attempts can always be reviewed."""
+        with self._write() as connection:
+            versions.remember(connection, scenario_id, content_hash, source)
+
+    def version_source(self, content_hash: str) -> str:
+        with self._read() as connection:
+            source = versions.source(connection, content_hash)
+        if source is None:
+            raise NotFound(f"No stored scenario version {content_hash[:12]}.")
+        return source
+
+    # --------------------------------------------------------------- attempts
+    def start_attempt(self, actor: User, *, scenario_id: str, content_hash: str, source: str, start: str, mode: str) -> Attempt:
+        """Begin a new attempt; any other active attempt of the same scenario is closed as left."""
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        moment = clock.now()
+        with self._write() as connection:
+            versions.remember(connection, scenario_id, content_hash, source)
+            connection.execute(
+                update(attempts)
+                .where(attempts.c.user_id == actor.id, attempts.c.scenario_id == scenario_id, attempts.c.status == "active")
+                .values(status="left", updated_at=moment)
+            )
+            new_id = connection.execute(
+                insert(attempts).values(
+                    user_id=actor.id,
+                    scenario_id=scenario_id,
+                    content_hash=content_hash,
+                    mode=mode,
+                    status="active",
+                    current_node=start,
+                    started_at=moment,
+                    updated_at=moment,
+                )
+            ).inserted_primary_key
+            assert new_id is not None
+            return self._owned_attempt(connection, actor, int(new_id[0]))
+
+    def attempt(self, actor: User, attempt_id: int) -> Attempt:
+        with self._read() as connection:
+            return self._owned_attempt(connection, actor, attempt_id)
+
+    def active_attempts(self, actor: User) -> list[Attempt]:
+        """The actor's unfinished attempts, most recently touched first."""
+        with self._read() as connection:
+            rows = (
+                connection.execute(
+                    select(attempts)
+                    .where(attempts.c.user_id == actor.id, attempts.c.status == "active")
+                    .order_by(attempts.c.updated_at.desc(), attempts.c.id.desc())
+                )
+                .mappings()
+                .all()
+            )
+        return [attempt_from(r) for r in rows]
+
+    def attempts_of(self, actor: User, user_id: int, *, status: str | None = None) -> list[Attempt]:
+        query = select(attempts).where(attempts.c.user_id == user_id)
+        if status is not None:
+            query = query.where(attempts.c.status == status)
+        with audit.seeing(self, actor, user_id, "view attempts") as connection:
+            rows = connection.execute(query.order_by(attempts.c.started_at.desc(), attempts.c.id.desc())).mappings().all()
+        return [attempt_from(r) for r in rows]
+
+    def decisions(self, actor: User, attempt_id: int) -> list[Decision]:
+        """An attempt's decisions in order, each with its criteria."""
+        with self._read() as connection:
+            attempt = self._owned_attempt(connection, actor, attempt_id)
+        with audit.seeing(self, actor, attempt.user_id, "view transcript", f"attempt {attempt_id}") as connection:
+            return decisions_of(connection, [attempt_id])[attempt_id]
+
+    def transcripts_of(self, actor: User, user_id: int) -> list[Attempt]:
+        """The user's attempts that have a transcript to read (finished, or with at least one decision), newest
+        first, in one statement whatever their number. A live class still running is left out: its answers'
+        feedback is for the instructor to reveal."""
+        decided = select(decisions.c.id).where(decisions.c.attempt_id == attempts.c.id).exists()
+        query = (
+            select(attempts)
+            .where(attempts.c.user_id == user_id, attempts.c.status != "live", (attempts.c.status == "finished") | decided)
+            .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
+        )
+        with audit.seeing(self, actor, user_id, "view attempts") as connection:
+            rows = connection.execute(query).mappings().all()
+        return [attempt_from(r) for r in rows]
+
+    def record_choice(
+        self,
+        actor: User,
+        attempt_id: int,
+        *,
+        step: int,
+        node_id: str,
+        choice_id: str,
+        time_taken_ms: int,
+        loaded: LoadedScenario,
+        rubric: Rubric,
+    ) -> Decision:
+        """Commit one choice of the actor's attempt, scored here (records.scored) on ``loaded``, which must be the
+        version the attempt is on. At an ending the attempt finishes with its points and score, and a pitfall
+        enters the actor's spaced-review queue: all in one transaction.
+
+        ``step`` is 1 for the first decision. If that step is already recorded, nothing is written and the
+        recorded decision is returned, so a rerun or a double click never records twice.
+        """
+        moment = clock.now()
+        try:
+            with self._write() as connection:
+                attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
+                existing = decision_at(connection, attempt_id, step)
+                if existing is not None:
+                    return existing
+                if loaded.content_hash != attempt.content_hash:
+                    raise StaleDecision("This page shows another version of the scenario. Please reload it.")
+                done = self._check_step(connection, attempt, step, node_id)
+                try:
+                    scored = score_choice(loaded.scenario, node_id, choice_id, rubric)
+                except NotAChoice:
+                    raise StaleDecision(f"'{choice_id}' is not a response at this point.") from None
+                path = [(d.node_id, d.choice_id) for d in decisions_of(connection, [attempt_id])[attempt_id][:done]]
+                ending = (
+                    outcome(loaded.scenario, [*path, (node_id, choice_id)], rubric)
+                    if scored.next_id in loaded.scenario.endings
+                    else None
+                )
+                finish = None if ending is None else Finish(ending.ending_id, ending.points, ending.score)
+                recorded = self._insert(connection, attempt, step, scored, time_taken_ms, moment, finish)
+                if scored.pitfall:  # it comes back later in spaced review
+                    cards.add(
+                        connection, actor.id, cards.PITFALL, cards.pitfall_ref(attempt.content_hash, node_id, choice_id), moment
+                    )
+                return recorded
+        except IntegrityError:
+            theirs = self._theirs(attempt_id, step)
+            if theirs is None:
+                raise
+            return theirs
+
+    def record_decision(
+        self,
+        actor: User,
+        attempt_id: int,
+        *,
+        step: int,
+        node_id: str,
+        choice_id: str,
+        criteria: Sequence[str],
+        points: int,
+        next_node: str,
+        time_taken_ms: int,
+        finish: Finish | None = None,
+    ) -> Decision:
+        """Commit a decision scored by the caller (test fixtures and benchmarks that write history directly; the
+        app records choices with :meth:`record_choice`, which computes what it stores). The same step rules."""
+        moment = clock.now()
+        scored = ScoredChoice(node_id, choice_id, next_node, points, tuple(sorted(set(criteria))), pitfall=False)
+        try:
+            with self._write() as connection:
+                attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
+                existing = decision_at(connection, attempt_id, step)
+                if existing is not None:
+                    return existing
+                self._check_step(connection, attempt, step, node_id)
+                return self._insert(connection, attempt, step, scored, time_taken_ms, moment, finish)
+        except IntegrityError:
+            theirs = self._theirs(attempt_id, step)
+            if theirs is None:
+                raise
+            return theirs
+
+    @staticmethod
+    def _check_step(connection: Connection, attempt: Attempt, step: int, node_id: str) -> int:
+        """How many decisions the attempt has; StaleDecision unless ``step`` at ``node_id`` comes next."""
+        if attempt.status != "active":
+            raise StaleDecision("This attempt has already ended.")
+        done = int(connection.execute(select(func.count()).where(decisions.c.attempt_id == attempt.id)).scalar_one())
+        if step != done + 1 or node_id != attempt.current_node:
+            raise StaleDecision(
+                f"This page was out of date (step {step} at '{node_id}', but the attempt is at step {done + 1}, "
+                f"'{attempt.current_node}')."
+            )
+        return done
+
+    @staticmethod
+    def _insert(
+        connection: Connection,
+        attempt: Attempt,
+        step: int,
+        scored: ScoredChoice,
+        time_taken_ms: int,
+        moment: datetime,
+        finish: Finish | None,
+    ) -> Decision:
+        insert_decision(connection, attempt.id, step, scored, time_taken_ms, moment)
+        values: dict[str, object] = {"current_node": scored.next_id, "updated_at": moment}
+        if finish is not None:
+            values |= {
+                "status": "finished",
+                "finished_at": moment,
+                "ending_id": finish.ending_id,
+                "points": finish.points,
+                "score": finish.score,
+            }
+        connection.execute(update(attempts).where(attempts.c.id == attempt.id).values(**values))
+        recorded = decision_at(connection, attempt.id, step)
+        assert recorded is not None
+        return recorded
+
+    def _theirs(self, attempt_id: int, step: int) -> Decision | None:
+        """Another server or tab recorded this step between our check and our insert: keep theirs."""
+        with self._read() as connection:
+            return decision_at(connection, attempt_id, step)
+
+    def finish_attempt(self, actor: User, attempt_id: int, finish: Finish) -> Attempt:
+        """Mark an attempt finished (used when a crash fell between the last decision and its finish)."""
+        with self._write() as connection:
+            attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
+            if attempt.status == "finished":
+                return attempt
+            connection.execute(
+                update(attempts)
+                .where(attempts.c.id == attempt_id)
+                .values(
+                    status="finished",
+                    finished_at=clock.now(),
+                    updated_at=clock.now(),
+                    ending_id=finish.ending_id,
+                    points=finish.points,
+                    score=finish.score,
+                )
+            )
+            return self._owned_attempt(connection, actor, attempt_id)
+
+    def leave_attempt(self, actor: User, attempt_id: int) -> Attempt:
+        """End an attempt without finishing it; its decisions stay in the record."""
+        with self._write() as connection:
+            attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
+            if attempt.status == "active":
+                connection.execute(
+                    update(attempts).where(attempts.c.id == attempt_id).values(status="left", updated_at=clock.now())
+                )
+            return self._owned_attempt(connection, actor, attempt_id)
+
+    # ---------------------------------------------------------------- history
+    def attempts_frame(self, actor: User, user_id: int) -> pd.DataFrame:
+        """All of a user's attempts as a frame (scenario titles are added by the caller)."""
+        columns = ["attempt_id", "scenario_id", "content_hash", "mode", "status", "started_at", "finished_at", "score", "points"]
+        query = (
+            select(
+                attempts.c.id.label("attempt_id"),
+                attempts.c.scenario_id,
+                attempts.c.content_hash,
+                attempts.c.mode,
+                attempts.c.status,
+                attempts.c.started_at,
+                attempts.c.finished_at,
+                attempts.c.score,
+                attempts.c.points,
+            )
+            .where(attempts.c.user_id == user_id)
+            .order_by(attempts.c.started_at, attempts.c.id)
+        )
+        with audit.seeing(self, actor, user_id, "view progress") as connection:
+            rows = connection.execute(query).mappings().all()
+        return pd.DataFrame([dict(r) for r in rows], columns=columns)
+
+    def hits_frame(self, actor: User, user_id: int) -> pd.DataFrame:
+        """One row per criterion of every decision the user made: the input of scoring.patterns."""
+        query = (
+            select(
+                decisions.c.attempt_id,
+                decisions.c.id.label("decision_id"),
+                attempts.c.scenario_id,
+                decisions.c.decided_at,
+                decision_criteria.c.criterion_id,
+            )
+            .join(attempts, attempts.c.id == decisions.c.attempt_id)
+            .join(decision_criteria, decision_criteria.c.decision_id == decisions.c.id)
+            # A live class still running has not revealed its feedback: its pitfalls count once it has.
+            .where(attempts.c.user_id == user_id, attempts.c.status != "live")
+            .order_by(decisions.c.decided_at, decisions.c.id, decision_criteria.c.criterion_id)
+        )
+        with audit.seeing(self, actor, user_id, "view progress") as connection:
+            rows = connection.execute(query).all()
+        return pd.DataFrame(
+            [tuple(r) for r in rows], columns=["attempt_id", "decision_id", "scenario_id", "decided_at", "criterion_id"]
+        )

@@ -1,0 +1,30 @@
+"""Row-level helpers for scenario versions: the exact text of every version anyone played, kept so an old attempt
+can always be reviewed. They take a connection and own no transaction (the caller's repository does)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert, select
+
+from records import clock
+from records.tables import scenario_versions
+
+
+def remember(connection: Connection, scenario_id: str, content_hash: str, source: str) -> None:
+    """Keep this version's text, once."""
+    exists = connection.execute(
+        select(scenario_versions.c.content_hash).where(scenario_versions.c.content_hash == content_hash)
+    ).first()
+    if exists is None:
+        connection.execute(
+            insert(scenario_versions).values(
+                content_hash=content_hash, scenario_id=scenario_id, source=source, created_at=clock.now()
+            )
+        )
+
+
+def source(connection: Connection, content_hash: str) -> str | None:
+    """The text of a stored version, or None."""
+    found = connection.execute(
+        select(scenario_versions.c.source).where(scenario_versions.c.content_hash == content_hash)
+    ).scalar()
+    return None if found is None else str(found)
