@@ -486,7 +486,7 @@ def random_walk(data: st.DataObject, scenario: Scenario, *, strongest_only: bool
     return steps
 
 
-@examples(400)
+@examples(200)
 @given(scenarios(), st.data())
 def test_generated_p1_p2_p3(scenario, data):
     # P1
@@ -510,7 +510,7 @@ def test_generated_p1_p2_p3(scenario, data):
             assert assess(scenario, steps[:cut], RUBRIC).exact == assess(scenario, steps[: cut - 1], RUBRIC).exact
 
 
-@examples(300)
+@examples(150)
 @given(scenarios())
 def test_generated_p4_and_unmarked_loops(scenario):
     path = model_path(scenario, RUBRIC)
@@ -532,7 +532,7 @@ def test_generated_p4_and_unmarked_loops(scenario):
     assert not has_cycle(unmarked)
 
 
-@examples(300)
+@examples(150)
 @given(scenarios(), st.data())
 def test_generated_p6_more_criteria_change_nothing(scenario, data):
     node_id = data.draw(st.sampled_from(sorted(scenario.nodes)))
@@ -545,7 +545,7 @@ def test_generated_p6_more_criteria_change_nothing(scenario, data):
     assert RANK[node_qualities(tagged.nodes[node_id], RUBRIC)[index]] == RANK[node_qualities(node, RUBRIC)[index]]
 
 
-@examples(300)
+@examples(150)
 @given(scenarios())
 def test_generated_expectations_are_exact(scenario):
     """The Markov-chain expectation equals brute-force enumeration where there are no loops to go round."""
