@@ -32,7 +32,7 @@ from bench.harness import POSTGRES_ADMIN_URL, database, machine, verdict
 from records import Finish, Store, User
 from records.analytics import CohortFigures, CohortRecords, ItemData
 from scenarios import LIBRARY_DIR, LoadedScenario, load_library
-from scoring import cohort, default_rubric
+from scoring import cohort, default_rubric, patterns
 from scoring.scorer import score, strongest_path, summarize, weakest_path
 
 T = TypeVar("T")
@@ -257,8 +257,8 @@ def page_view(
     cohort.item_analysis(loaded.scenario, rubric, data.counts, data.first_choices, data.scores)
     cohort.trainee_table(figures.trainees)
     cohort.scenario_table(figures.scenarios, {}, len(figures.trainees))
-    cohort.pitfalls_by_week(figures.hits, rubric)
-    cohort.domain_profile(figures.hits, rubric)
+    patterns.pitfalls_by_week(figures.hits, rubric)
+    cohort.class_domain_profile(figures.hits, rubric)
     return figures, data
 
 

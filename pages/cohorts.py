@@ -149,7 +149,7 @@ trainee_id = st.selectbox(
 )
 if trainee_id is not None:
     data = progress_data.load(user, trainee_id)
-    st.markdown(esc(progress_data.headline(data)))
+    st.markdown(esc(progress_data.headline(data, names[trainee_id])))
     if not data.scores.empty:
         st.plotly_chart(charts.score_chart(data.scores), key="trainee_scores")
         table = data.scores.assign(finished=data.scores["finished_at"].dt.strftime("%Y-%m-%d %H:%M"))

@@ -12,7 +12,7 @@ import streamlit as st
 
 from records import Attempt
 from scenarios import STAGE_LABELS
-from scoring import charts
+from scoring import charts, patterns
 from scoring import cohort as figures_of
 from scoring.scorer import feedback
 from ui import identity, progress_data, services
@@ -100,7 +100,7 @@ st.caption("How many trainees tried and finished each scenario, and the mean sco
 text_table(figures_of.scenario_table(figures.scenarios, titles, headline.members), hide_index=True)
 
 # ------------------------------------------------------------------------------------ class-wide patterns
-weeks = figures_of.pitfalls_by_week(figures.hits, rubric)
+weeks = patterns.pitfalls_by_week(figures.hits, rubric)
 if weeks.empty:
     st.subheader("The class's pitfalls per week")
     st.caption("No pitfalls so far in this class's choices.")
@@ -112,7 +112,7 @@ else:
         table=lambda: weeks.set_axis([f"Week of {c:%d %b}" for c in weeks.columns], axis=1).reset_index(),
         key="class_pitfalls",
     )
-profile = figures_of.domain_profile(figures.hits, rubric)
+profile = figures_of.class_domain_profile(figures.hits, rubric)
 if not profile.empty:
     chart_with_table(
         "The class's domain profile",
@@ -182,7 +182,7 @@ trainee_id = st.selectbox(
 )
 if trainee_id is not None:
     progress = progress_data.load(user, int(trainee_id))
-    st.markdown(esc(figures_of.trainee_sentence(names[trainee_id], [int(s) for s in progress.scores["score"]])))
+    st.markdown(esc(progress_data.headline(progress, names[trainee_id])))
     if not progress.scores.empty:
         chart_with_table(
             "Score per attempt",

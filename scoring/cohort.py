@@ -35,7 +35,6 @@ from fractions import Fraction
 import pandas as pd
 
 from scenarios import Rubric, Scenario
-from scoring.patterns import week_start
 
 MIN_REACHED = 5
 GROUP_PERCENT = 27
@@ -300,25 +299,7 @@ def choice_table(choices: pd.DataFrame) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------ class-wide figures
-def pitfalls_by_week(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """Pitfall titles (rows, most frequent first) by week start (columns, Mondays): how often the class hit each.
-
-    ``hits``: criterion_id, day, hits (records/analytics.py)."""
-    titles = {c.id: c.title for c in rubric.criteria if c.kind == "pitfall"}
-    frame = hits[hits["criterion_id"].isin(list(titles))]
-    if frame.empty:
-        return pd.DataFrame()
-    frame = frame.assign(
-        title=frame["criterion_id"].map(titles), week=week_start(pd.Series(pd.to_datetime(frame["day"]), index=frame.index))
-    )
-    table = frame.pivot_table(index="title", columns="week", values="hits", aggfunc="sum", fill_value=0)
-    table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
-    table.columns = [pd.Timestamp(c).date() for c in table.columns]
-    table.index.name = "pitfall"
-    return table.astype(int)
-
-
-def domain_profile(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
+def class_domain_profile(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Per curriculum domain (rubric order): possibilities shown and pitfalls hit by the class, and the share of
     possibilities among them (``share``, whole percent; ``count`` says what it rests on). Domains the class never
     touched are left out."""
@@ -407,14 +388,3 @@ def scenario_table(scenarios: pd.DataFrame, titles: dict[str, str], members: int
             "mean score": [_score_text(v) for v in ordered["mean_score"]],
         }
     ).reset_index(drop=True)
-
-
-def trainee_sentence(name: str, scores: list[int]) -> str:
-    """One plain sentence about a trainee's finished conversations (scores in order), for the drill-down."""
-    if not scores:
-        return f"{name} has not finished a conversation yet; the choices they made so far are counted below."
-    if len(scores) == 1:
-        return f"{name} has finished one conversation, with a score of {scores[0]}%."
-    change = scores[-1] - scores[-2]
-    trend = f"up {change} points on" if change > 0 else f"down {-change} points on" if change < 0 else "the same as"
-    return f"{name} has finished {len(scores)} conversations. The latest scored {scores[-1]}%, {trend} the one before."

@@ -10,7 +10,7 @@ Every function returns a plain data frame that a chart draws and a page can also
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -60,14 +60,31 @@ def score_over_time(attempts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def daily_hits(hits: pd.DataFrame) -> pd.DataFrame:
+    """Criteria hit (one row per decision and criterion, HIT_COLUMNS) as counts per criterion and UTC day: the shape
+    records.analytics gives for a whole class (``criterion_id``, ``day``, ``hits``)."""
+    if hits.empty:
+        return pd.DataFrame(columns=["criterion_id", "day", "hits"])
+    days = pd.to_datetime(hits["decided_at"], utc=True).dt.tz_localize(None).dt.normalize()
+    counted = hits.assign(day=days).groupby(["criterion_id", "day"]).size().rename("hits").reset_index()
+    return counted
+
+
 def pitfalls_by_week(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
-    """A criterion-by-week table of how often each pitfall came up (rows: pitfall titles, columns: week start)."""
-    frame = _with_rubric(hits, rubric)
-    frame = frame[frame["kind"] == "pitfall"]
+    """Pitfall titles (rows, most frequent first) by week start (columns, Mondays): how often each pitfall came up.
+
+    ``hits``: one trainee's (HIT_COLUMNS, records.practice) or a class's counts per criterion and day
+    (``criterion_id``, ``day``, ``hits``: records.analytics); both are counted by the same rule."""
+    if "hits" not in hits.columns:
+        hits = daily_hits(hits)
+    titles = {c.id: c.title for c in rubric.criteria if c.kind == "pitfall"}
+    frame = hits[hits["criterion_id"].isin(list(titles))]
     if frame.empty:
         return pd.DataFrame()
-    frame = frame.assign(week=week_start(frame["decided_at"]))
-    table = frame.pivot_table(index="title", columns="week", values="decision_id", aggfunc="count", fill_value=0)
+    frame = frame.assign(
+        title=frame["criterion_id"].map(titles), week=week_start(pd.Series(pd.to_datetime(frame["day"]), index=frame.index))
+    )
+    table = frame.pivot_table(index="title", columns="week", values="hits", aggfunc="sum", fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     table.columns = [pd.Timestamp(c).date() for c in table.columns]
     table.index.name = "pitfall"
@@ -147,3 +164,24 @@ def top_pitfalls(hits: pd.DataFrame, rubric: Rubric, index: dict[str, list[str]]
     )
     grouped["practice"] = [index.get(c, []) for c in grouped["criterion_id"]]
     return grouped[columns].reset_index(drop=True)
+
+
+def progress_sentence(scores: Sequence[int], name: str | None = None) -> str:
+    """One plain sentence about finished conversations (their scores in order): to the trainee themselves (``name``
+    None: Progress) or about them by name (an instructor's drill-down on Cohorts and the Class dashboard)."""
+    who, has = ("You", "have") if name is None else (name, "has")
+    if not scores:
+        made = "your choices so far are" if name is None else "the choices they made so far are"
+        return f"{who} {has} not finished a conversation yet; {made} counted below."
+    if len(scores) == 1:
+        return f"{who} {has} finished one conversation, with a score of {scores[0]}%."
+    change = scores[-1] - scores[-2]
+    done = f"{who} {has} finished {len(scores)} conversations."
+    if name is None:
+        if change == 0:
+            return f"{done} Your latest score, {scores[-1]}%, is the same as the one before."
+        return (
+            f"{done} Your latest score is {scores[-1]}%, {'up' if change > 0 else 'down'} {abs(change)} points on the one before."
+        )
+    trend = f"up {change} points on" if change > 0 else f"down {-change} points on" if change < 0 else "the same as"
+    return f"{done} The latest scored {scores[-1]}%, {trend} the one before."

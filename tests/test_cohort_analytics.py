@@ -62,7 +62,7 @@ from sqlalchemy import delete, insert, select
 from records import AccessDenied, Finish, Store, User, clock
 from records.tables import decision_criteria, decisions
 from scenarios import LoadedScenario, Rubric
-from scoring import charts
+from scoring import charts, patterns
 from scoring import cohort as cohort_figures
 from scoring.scorer import summarize
 from tests.conftest import PASSWORD, make_user
@@ -285,7 +285,7 @@ def test_class_figures_from_hits(rubric):
 
 
 def check_class_figures(hits: pd.DataFrame, rubric: Rubric) -> None:
-    weeks = cohort_figures.pitfalls_by_week(hits, rubric)
+    weeks = patterns.pitfalls_by_week(hits, rubric)
     assert list(weeks.columns) == [date(2027, 3, 1), date(2027, 3, 8)]
     assert weeks.to_dict("index") == {
         "Taking the reins": {date(2027, 3, 1): 3, date(2027, 3, 8): 4},
@@ -299,7 +299,7 @@ def check_class_figures(hits: pd.DataFrame, rubric: Rubric) -> None:
         "Judging the goal",
         "Holding back a peer who is ready",
     ]
-    profile = cohort_figures.domain_profile(hits, rubric)
+    profile = cohort_figures.class_domain_profile(hits, rubric)
     assert profile.drop(columns=["domain_title"]).to_dict("records") == [
         {"domain": "readiness", "possibilities": 12, "pitfalls": 5, "count": 17, "share": 71},
         {"domain": "self-determination", "possibilities": 10, "pitfalls": 10, "count": 20, "share": 50},

@@ -261,6 +261,10 @@ def test_removing_a_member_on_the_cohorts_page_asks_first(isolated_data):
         # The trainee-progress picker and its download label: names shown as text.
         at.selectbox(key="trainee_pick").set_value(tia.id).run()
         assert at.get("download_button")[0].proto.label == f"Download {esc('Tia')}'s records (CSV)"
+        # The instructor reads a sentence about Tia, not the one Tia reads about herself on Progress.
+        shown = [m.value for m in at.markdown]
+        assert esc("Tia has not finished a conversation yet; the choices they made so far are counted below.") in shown
+        assert not any(text.startswith("You have") for text in shown)
     finally:
         store.close()
 

@@ -136,7 +136,53 @@ def test_text_people_typed_is_inert_in_chart_labels():
     spec = score_chart(scores).to_plotly_json()
     assert spec["data"][0]["customdata"] == ['&lt;a href="http://127.0.0.2:9/"&gt;Rosa &amp; me&lt;/a&gt; (coached)']
     choices = pd.DataFrame(
-        {"kind": ["pitfall"], "label": [title], "first_attempts": [1], "first_share": [100.0], "all_attempts": [1], "all_share": [100.0]}
+        {
+            "kind": ["pitfall"],
+            "label": [title],
+            "first_attempts": [1],
+            "first_share": [100.0],
+            "all_attempts": [1],
+            "all_share": [100.0],
+        }
     )
     labels = choice_chart(choices, "A point").to_plotly_json()["data"][0]["y"]
     assert list(labels) == ['Pitfall: &lt;a href="http://127.0.0.2:9/"&gt;Rosa &amp; me&lt;/a&gt;']
+
+
+@pytest.mark.parametrize(
+    ("scores", "yours", "theirs"),
+    [
+        (
+            [],
+            "You have not finished a conversation yet; your choices so far are counted below.",
+            "Eve has not finished a conversation yet; the choices they made so far are counted below.",
+        ),
+        (
+            [40],
+            "You have finished one conversation, with a score of 40%.",
+            "Eve has finished one conversation, with a score of 40%.",
+        ),
+        (
+            [33, 67],
+            "You have finished 2 conversations. Your latest score is 67%, up 34 points on the one before.",
+            "Eve has finished 2 conversations. The latest scored 67%, up 34 points on the one before.",
+        ),
+        (
+            [80, 50, 50],
+            "You have finished 3 conversations. Your latest score, 50%, is the same as the one before.",
+            "Eve has finished 3 conversations. The latest scored 50%, the same as the one before.",
+        ),
+        (
+            [90, 70],
+            "You have finished 2 conversations. Your latest score is 70%, down 20 points on the one before.",
+            "Eve has finished 2 conversations. The latest scored 70%, down 20 points on the one before.",
+        ),
+    ],
+)
+def test_one_progress_sentence_to_the_trainee_or_about_them(scores, yours, theirs):
+    assert patterns.progress_sentence(scores) == yours
+    assert patterns.progress_sentence(scores, "Eve") == theirs
+
+
+def test_a_trainees_hits_and_a_class_tally_give_the_same_pitfall_weeks(rubric):
+    assert patterns.pitfalls_by_week(patterns.daily_hits(HITS), rubric).equals(patterns.pitfalls_by_week(HITS, rubric))

@@ -70,18 +70,10 @@ def report_pdf(name: str, data: ProgressData) -> bytes:
     )
 
 
-def headline(data: ProgressData) -> str:
-    """One plain sentence about the trend, for everyone (and for screen readers before the charts)."""
-    scores = data.scores["score"].tolist()
-    if not scores:
-        return "You have not finished a conversation yet; your choices so far are counted below."
-    if len(scores) == 1:
-        return f"You have finished one conversation, with a score of {scores[0]}%."
-    change = scores[-1] - scores[-2]
-    trend = "up" if change > 0 else "down" if change < 0 else "the same as"
-    if trend == "the same as":
-        return f"You have finished {len(scores)} conversations. Your latest score, {scores[-1]}%, is the same as the one before."
-    return f"You have finished {len(scores)} conversations. Your latest score is {scores[-1]}%, {trend} {abs(change)} points on the one before."
+def headline(data: ProgressData, name: str | None = None) -> str:
+    """One plain sentence about the trend (scoring.patterns.progress_sentence), for everyone and for screen readers
+    before the charts: to the trainee, or (with ``name``) about them for their instructor."""
+    return patterns.progress_sentence([int(s) for s in data.scores["score"]], name)
 
 
 def choose(scenario_id: str) -> None:
