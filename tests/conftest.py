@@ -1,4 +1,5 @@
-"""Shared fixtures. Every test gets its own data folder and database; nothing touches the real data/.
+"""Shared fixtures; helpers that are not fixtures live in tests/helpers.py. Every test gets its own data folder and
+database; nothing touches the real data/.
 
 The database is SQLite in a temporary folder unless PEERSIM_TEST_DATABASE_URL names a PostgreSQL server
 (for example postgresql://postgres@127.0.0.1:5432/postgres): then the test session creates a fresh database
@@ -11,19 +12,20 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from records import Store, User
+from records import Store
 from records.db import create, migrate
 from records.tables import metadata
 from scenarios import LoadedScenario, Rubric, load_scenario_file
 from scoring import default_rubric
+from tests.helpers import EXAM_BANK, FIXTURES, MovingClock
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 POSTGRES_ADMIN_URL = os.environ.get("PEERSIM_TEST_DATABASE_URL", "")
 
 
@@ -118,29 +120,6 @@ def mini(rubric: Rubric) -> LoadedScenario:
     return load_scenario_file(FIXTURES / "good" / "mini.yaml", rubric)
 
 
-PASSWORD = "quiet river lantern 42"
-"""A password that meets the policy, for test accounts."""
-
-
-def make_user(store: Store, name: str, role: str = "trainee") -> User:
-    """An account with this name and role (creating the first admin behind the scenes when needed)."""
-    email = f"{name.lower().replace(' ', '.')}@example.org"
-    if role == "trainee":
-        return store.accounts.register(name, email, PASSWORD)
-    if role == "admin" and not store.accounts.has_admin():
-        return store.accounts.create_first_admin(name, email, PASSWORD)
-    admins = [a.user for a in store.accounts.list(_root(store)) if a.user.role == "admin"]
-    return store.accounts.create_user(admins[0], name, email, PASSWORD, role)
-
-
-def _root(store: Store) -> User:
-    if not store.accounts.has_admin():
-        return store.accounts.create_first_admin("Root Admin", "root@example.org", PASSWORD)
-    with store.engine.connect() as connection:
-        row = connection.execute(text("SELECT id, name, email FROM users WHERE role = 'admin' ORDER BY id LIMIT 1")).one()
-    return User(row.id, row.name, "admin", row.email)
-
-
 @pytest.fixture
 def fixture_library(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Point the app at tests/fixtures/good (the hand-scored 'mini' scenario), with Streamlit's caches fresh."""
@@ -152,46 +131,23 @@ def fixture_library(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     st.cache_resource.clear()
 
 
-ROOT = Path(__file__).resolve().parent.parent
+@pytest.fixture
+def exam_bank(monkeypatch: pytest.MonkeyPatch, fixture_library: None) -> None:
+    """The fixture library and the small exam bank of tests/fixtures/exam-bank, with Streamlit's caches fresh."""
+    import streamlit as st
+
+    monkeypatch.setenv("PEERSIM_BANK_DIR", str(EXAM_BANK))
+    st.cache_resource.clear()
 
 
-def session_for(database_url: str, name: str = "Ana", role: str = "trainee") -> str:
-    """Create an account and sign it in on the server; return the token its session cookie would carry."""
-    store = Store.open(database_url)
-    try:
-        if role != "admin" and not store.accounts.has_admin():
-            make_user(store, "Root Admin", "admin")
-        return store.accounts.start_session(make_user(store, name, role))
-    finally:
-        store.close()
+@pytest.fixture
+def clock_start() -> datetime:
+    """Where ``at_time`` starts the clock; a module overrides it with a fixture of the same name."""
+    return datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def app_for(token: str | None = None, script: Path | None = None):  # type: ignore[no-untyped-def]
-    """A new browser session on the app (AppTest), signed in with ``token`` when given."""
-    from streamlit.testing.v1 import AppTest
-
-    from ui import state
-
-    at = AppTest.from_file(str(script or ROOT / "app.py"), default_timeout=60)
-    if token is not None:
-        at.session_state[state.SESSION_TOKEN] = token
-    return at.run()
-
-
-def record_first_choice(store: Store, user: User, mini: LoadedScenario, mode: str = "coached") -> int:
-    """Start the 'mini' scenario for ``user`` and record its first choice (reflect, +1); return the attempt id."""
-    attempt = store.start_attempt(
-        user, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start=mini.scenario.start, mode=mode
-    )
-    store.record_decision(
-        user,
-        attempt.id,
-        step=1,
-        node_id="open",
-        choice_id="reflect",
-        criteria=["po.reflective-listening"],
-        points=1,
-        next_node="ready",
-        time_taken_ms=900,
-    )
-    return attempt.id
+@pytest.fixture
+def at_time(monkeypatch: pytest.MonkeyPatch, clock_start: datetime) -> MovingClock:
+    """records.clock held at ``clock_start``: ``at_time(timedelta(...))`` moves it on, ``at_time(datetime(...))``
+    sets it."""
+    return MovingClock(monkeypatch, clock_start)

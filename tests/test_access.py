@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from records import AccessDenied, CohortError, Finish, Store, User
-from tests.conftest import PASSWORD, make_user, record_first_choice
+from tests.helpers import PASSWORD, make_user, record_first_choice
 
 ACTORS = ("T", "U", "I", "J", "A")
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.policy import default
 
@@ -23,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 from records import AccessDenied, AccountError, SignInRefused, Store, User, WeakPassword, clock
 from records import recovery as reset_rules
 from records.passwords import check_password
-from tests.conftest import PASSWORD, _root, app_for, make_user
+from tests.helpers import PASSWORD, app_for, csrf, free_port, make_user, refused, root_admin
 from ui import signin, state
 from ui.render import esc
 
@@ -32,25 +31,10 @@ SWITCHED_OFF = "This account has been switched off. Please contact your program'
 PUBLIC_URL = "https://peersim.test"
 
 
-@pytest.fixture
-def at_time(monkeypatch):
-    moment = [datetime(2027, 3, 1, 9, 0, tzinfo=UTC)]
-    monkeypatch.setattr(clock, "now", lambda: moment[0])
-
-    def move(by: timedelta) -> None:
-        moment[0] += by
-
-    return move
-
-
 def actions(store: Store, subject: User | None = None) -> list[tuple[str, str, str]]:
     """(who, did, detail) oldest first, optionally only about ``subject``."""
-    entries = reversed(store.audit.entries(_root(store)))
+    entries = reversed(store.audit.entries(root_admin(store)))
     return [(e.actor_name, e.action, e.detail) for e in entries if subject is None or e.subject_user_id == subject.id]
-
-
-def refused(kind: type[Exception], message: str):  # type: ignore[no-untyped-def]
-    return pytest.raises(kind, match=f"^{re.escape(message)}$")
 
 
 # ------------------------------------------------------------------------------ switch off / on
@@ -286,12 +270,6 @@ class Inbox:
         return "250 Message accepted for delivery"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def inbox(monkeypatch) -> Iterator[Inbox]:
     box = Inbox()
@@ -316,12 +294,6 @@ def client(isolated_data):
         yield http
     signin._store().close()
     signin.services.store.clear()
-
-
-def csrf(http: TestClient, path: str) -> str:
-    page = http.get(path)
-    assert page.status_code == 200, page.text
-    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
 
 def ask_for_reset(http: TestClient, address: str):  # type: ignore[no-untyped-def]
@@ -480,7 +452,7 @@ def test_without_mail_settings_there_is_no_self_service(client, store):
 
 # ------------------------------------------------------------------------------ the pages
 def admin_page(store: Store) -> AppTest:
-    at = app_for(store.accounts.start_session(_root(store)))
+    at = app_for(store.accounts.start_session(root_admin(store)))
     at.switch_page("pages/admin.py").run()
     assert not at.exception
     return at
@@ -574,7 +546,7 @@ def test_admin_deletes_an_account_after_confirming(page_store):
     )
     click(at, "confirm_yes")
     assert [s.value for s in at.success] == ["Ana's account and records have been deleted."]
-    assert "Ana" not in [a.user.name for a in store.accounts.list(_root(store))]
+    assert "Ana" not in [a.user.name for a in store.accounts.list(root_admin(store))]
 
 
 @pytest.mark.apptest
@@ -586,7 +558,7 @@ def test_admin_changes_a_role_and_the_name_shows_as_typed(page_store):
     at.selectbox(key=f"role_value_{sly.id}").set_value("instructor")
     at.button(key="FormSubmitter:change_role-Change role").click().run()
     assert [s.value for s in at.success] == [f"{esc('[Sly](https://evil.example)')} is now instructor."]
-    assert [a.user.role for a in store.accounts.list(_root(store)) if a.user.id == sly.id] == ["instructor"]
+    assert [a.user.role for a in store.accounts.list(root_admin(store)) if a.user.id == sly.id] == ["instructor"]
 
 
 def account_page(store: Store, user: User) -> tuple[AppTest, str]:

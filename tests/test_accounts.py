@@ -11,7 +11,7 @@ from sqlalchemy import select
 from records import AccessDenied, AccountError, SignInRefused, WeakPassword, clock
 from records.passwords import check_password, hash_password, verify_password
 from records.tables import throttle_events, users
-from tests.conftest import PASSWORD, make_user, record_first_choice
+from tests.helpers import PASSWORD, make_user, record_first_choice
 
 WRONG = "That email and password do not match an account. Please try again."
 

@@ -6,32 +6,19 @@ from __future__ import annotations
 
 import ast
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from streamlit.testing.v1 import AppTest
 
-from records import Store, User, audit, clock
+from records import Store, User, audit
 from records.audit import AuditFilter
 from records.tables import audit_log
-from tests.conftest import _root, app_for, make_user, record_first_choice, session_for
+from tests.helpers import ROOT, app_for, make_user, record_first_choice, root_admin, session_for
 from ui.render import esc
 
-ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def at_time(monkeypatch):
-    moment = [START]
-    monkeypatch.setattr(clock, "now", lambda: moment[0])
-
-    def move(by: timedelta) -> None:
-        moment[0] += by
-
-    return move
 
 
 def rows(store: Store) -> list[tuple[str, str, int | None, str]]:
@@ -164,7 +151,7 @@ def test_a_view_is_logged_once_per_viewer_subject_and_page_per_hour(store, mini,
     for trainee in (ana, ben):
         store.cohorts.join(trainee, cohort.join_code)
         record_first_choice(store, trainee, mini)
-    admin = _root(store)
+    admin = root_admin(store)
 
     def views() -> list[tuple[str, str | None]]:
         return sorted(
@@ -208,7 +195,7 @@ def test_reruns_of_the_dashboard_drill_down_add_no_entries(isolated_data, mini):
         at.selectbox(key="dashboard_trainee").set_value(ana.id).run()
         at.selectbox(key="dashboard_attempt").set_value(attempt_id).run()
         assert not at.exception
-        admin = _root(store)
+        admin = root_admin(store)
         count = len(store.audit.entries(admin))
         for _ in range(10):
             at.run()
@@ -304,7 +291,7 @@ def test_names_in_the_log_show_as_typed(isolated_data):
     at = admin_page(isolated_data)
     store = Store.open(isolated_data)
     try:
-        admin = _root(store)
+        admin = root_admin(store)
         sly = store.accounts.register("![x](https://evil.example/p.png) *Sly*", "sly@example.org", "quiet river lantern 42")
         with store.engine.begin() as connection:
             audit.write(connection, User(sly.id, sly.name), "view progress", admin.id, "[click](https://evil.example)")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -11,9 +9,8 @@ from records import AccessDenied, Store
 from records.authored import AuthoringError
 from records.tables import audit_log, authored_scenarios, scenario_versions
 from scenarios import load_scenario
-from tests.conftest import make_user
+from tests.helpers import FIXTURES, make_user
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BROKEN = (FIXTURES / "studio" / "broken.yaml").read_text(encoding="utf-8")
 MINI = (FIXTURES / "good" / "mini.yaml").read_text(encoding="utf-8")
 

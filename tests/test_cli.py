@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from scenarios.__main__ import main
 from scenarios.schema import SCHEMA_FILE, scenario_schema
-
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from tests.helpers import FIXTURES
 
 # Every bad fixture, with every problem the checker must report for it (``file:line:col: message``).
 BAD = [

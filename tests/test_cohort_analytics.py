@@ -59,13 +59,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, insert, select
 
-from records import AccessDenied, Finish, Store, User, clock
+from records import AccessDenied, Finish, Store, User
 from records.tables import decision_criteria, decisions
 from scenarios import LoadedScenario, Rubric
 from scoring import charts, patterns
 from scoring import cohort as cohort_figures
 from scoring.scorer import summarize
-from tests.conftest import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user
 
 WEEK1 = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 WEEK2 = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
@@ -116,6 +116,12 @@ EXPECTED_CHOICES = [
     ("ready", "explore", "pitfall", -1, False, 2, 33.3, 2, 13.3, 2, 0),
     ("ready", "judge", "pitfall", -2, False, 1, 16.7, 3, 20.0, 0, 1),
 ]
+
+
+@pytest.fixture
+def clock_start() -> datetime:
+    """at_time starts in the first week of the class."""
+    return WEEK1
 
 
 def hand_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -196,7 +202,7 @@ def _one_point(choices: list[str], scores: list[float]) -> pd.DataFrame:
     from scenarios import load_scenario_file
     from scoring import default_rubric
     from scoring.cohort import item_analysis
-    from tests.conftest import FIXTURES
+    from tests.helpers import FIXTURES
 
     rubric = default_rubric()
     loaded = load_scenario_file(FIXTURES / "good" / "mini.yaml", rubric)
@@ -378,17 +384,6 @@ def play(store: Store, user: User, mini: LoadedScenario, rubric: Rubric, path: l
     return attempt.id
 
 
-@pytest.fixture
-def at_time(monkeypatch):
-    moment = [WEEK1]
-    monkeypatch.setattr(clock, "now", lambda: moment[0])
-
-    def move(to: datetime) -> None:
-        moment[0] = to
-
-    return move
-
-
 def build_class(store: Store, mini: LoadedScenario, rubric: Rubric, move) -> tuple[User, int, dict[str, User]]:  # type: ignore[no-untyped-def]
     """The class of the module docstring, with its instructor: (instructor, cohort id, trainees by name)."""
     instructor = make_user(store, "Ida Instructor", "instructor")
@@ -486,9 +481,9 @@ def audit_lines(store: Store) -> list[tuple[str, str, str]]:
 
 
 def make_admin(store: Store) -> User:
-    from tests.conftest import _root
+    from tests.helpers import root_admin
 
-    return _root(store)
+    return root_admin(store)
 
 
 def test_only_the_cohorts_instructor_or_an_admin_may_read_it(store, mini, rubric, at_time):

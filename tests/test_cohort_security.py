@@ -19,7 +19,7 @@ from records.codes import CODE_ALPHABET
 from records.cohorts import Cohort
 from records.live import LiveError
 from records.tables import throttle_events
-from tests.conftest import PASSWORD, _root, app_for, make_user, record_first_choice, session_for
+from tests.helpers import PASSWORD, app_for, make_user, record_first_choice, root_admin, session_for
 from ui.render import esc
 
 NO_COHORT = "No open cohort has that code. Please check it with your instructor."
@@ -66,7 +66,7 @@ def counted(store: Store, user: User) -> int:
 
 def audit_log(store: Store) -> list[tuple[str, str, str | None, str]]:
     """(actor, action, subject, detail) of every entry, oldest first."""
-    return [(e.actor_name, e.action, e.subject_name, e.detail) for e in reversed(store.audit.entries(_root(store)))]
+    return [(e.actor_name, e.action, e.subject_name, e.detail) for e in reversed(store.audit.entries(root_admin(store)))]
 
 
 # ------------------------------------------------------------------ throttling
@@ -195,7 +195,7 @@ def test_only_the_cohorts_instructor_or_an_admin_may_remove(store, ivan, cohort)
             store.cohorts.remove_member(outsider, cohort.id, tia.id)
         assert str(caught.value) == "Only the cohort's instructor (or an admin) can do that."
     assert [m.user.name for m in store.cohorts.members(ivan, cohort.id)] == ["Tia", "Uma"]
-    admin = _root(store)
+    admin = root_admin(store)
     assert store.cohorts.remove_member(admin, cohort.id, tia.id) == tia
     assert ("Root Admin", "remove from cohort", "Tia", f"cohort {cohort.id}: Tuesday evenings") in audit_log(store)
 

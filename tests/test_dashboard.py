@@ -7,14 +7,13 @@ The library is pointed at tests/fixtures/good (the hand-scored 'mini' scenario).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from records import Store, clock
-from tests.conftest import PASSWORD, app_for, make_user, session_for
+from records import Store
+from tests.helpers import PASSWORD, app_for, charts, make_user, session_for, texts
 from tests.shown import shown_rows
 from tests.test_cohort_analytics import WEEK1, build_class, play
 from ui.render import esc
@@ -23,14 +22,9 @@ pytestmark = [pytest.mark.apptest, pytest.mark.usefixtures("fixture_library")]
 
 
 @pytest.fixture
-def at_time(monkeypatch):
-    moment = [WEEK1]
-    monkeypatch.setattr(clock, "now", lambda: moment[0])
-
-    def move(to: datetime) -> None:
-        moment[0] = to
-
-    return move
+def clock_start() -> datetime:
+    """at_time starts in the first week of the class."""
+    return WEEK1
 
 
 def dashboard(token: str) -> AppTest:
@@ -46,24 +40,16 @@ def choose(at: AppTest, key: str, value: object) -> AppTest:
     return at
 
 
-def texts(at: AppTest) -> list[str]:
-    return [e.value for kind in ("markdown", "caption", "info", "warning") for e in at.get(kind)]
-
-
 def tables(at: AppTest) -> list[list[dict[str, object]]]:
     """Each st.table's rows as a reader sees them (its cells are Markdown that ui.render.esc wrote)."""
     return [shown_rows(t.value) for t in at.table]
 
 
-def charts(at: AppTest) -> dict[str, dict]:
-    return {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
-
-
 def audit_actions(store: Store) -> list[str]:
     """What the instructor's page views wrote to the audit log, newest first."""
-    from tests.conftest import _root
+    from tests.helpers import root_admin
 
-    return [e.action for e in store.audit.entries(_root(store)) if e.actor_name == "Ida Instructor"]
+    return [e.action for e in store.audit.entries(root_admin(store)) if e.actor_name == "Ida Instructor"]
 
 
 # ------------------------------------------------------------------------------------------- empty states

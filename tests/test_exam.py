@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from records import AccessDenied, ExamClosed, Store, clock
 from scenarios import load_rubric
 from scenarios.loader import check_paths
 from scoring.exam import Blueprint, ExamError, assemble, score
-from tests.conftest import app_for, make_user, session_for
+from tests.helpers import EXAM_BANK, app_for, make_user, session_for
 from tests.shown import shown_rows
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAM_BANK = Path(__file__).resolve().parent / "fixtures" / "exam-bank"
 
 
 @pytest.fixture(scope="module")
@@ -133,12 +128,6 @@ def test_exams_are_private(store):
 
 
 # ----------------------------------------------------------------------------------------------- the page
-@pytest.fixture
-def exam_bank(monkeypatch, fixture_library):
-    monkeypatch.setenv("PEERSIM_BANK_DIR", str(EXAM_BANK))
-    st.cache_resource.clear()
-
-
 def exam_page(token: str) -> AppTest:
     return app_for(token).switch_page("pages/exam.py").run()
 

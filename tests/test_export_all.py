@@ -13,7 +13,7 @@ import pytest
 from records import Store, clock
 from scenarios import LoadedScenario, Rubric, load_scenario
 from scenarios.questions import Question
-from tests.conftest import FIXTURES, _root, app_for, make_user, record_first_choice
+from tests.helpers import FIXTURES, app_for, make_user, record_first_choice, root_admin
 
 BROKEN = (FIXTURES / "studio" / "broken.yaml").read_text(encoding="utf-8")
 
@@ -137,10 +137,12 @@ def test_someone_with_nothing_yet_gets_empty_sections(store):
 
 def test_an_export_is_logged_every_time_an_instructor_makes_one(store, everything):
     ines = everything["ines"]
-    omar = next(a.user for a in store.accounts.list(_root(store)) if a.user.name == "Omar Instructor")  # Ines is in his cohort
+    omar = next(
+        a.user for a in store.accounts.list(root_admin(store)) if a.user.name == "Omar Instructor"
+    )  # Ines is in his cohort
     for _ in range(2):
         store.export(omar, ines.id)
-    exports = [(e.actor_name, e.subject_name) for e in store.audit.entries(_root(store)) if e.action == "export records"]
+    exports = [(e.actor_name, e.subject_name) for e in store.audit.entries(root_admin(store)) if e.action == "export records"]
     assert exports == [("Omar Instructor", "Ines Instructor")] * 2
 
 

@@ -29,8 +29,8 @@ from scenarios.gateway import MAX_BYTES, MAX_DEPTH
 from scenarios.loader import LoadedBank, load_bank_file
 from scoring import default_rubric
 from scoring.scorer import strongest_path, weakest_path
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MINI = (FIXTURES / "good" / "mini.yaml").read_text(encoding="utf-8")
 MINI_DATA = read_yaml(MINI).data
 BANK = (FIXTURES / "exam-bank" / "bank.yaml").read_text(encoding="utf-8")

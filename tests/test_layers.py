@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
 
 # package -> top-level modules it must never import
 FORBIDDEN = {
@@ -49,6 +49,7 @@ def test_only_the_gateway_imports_yaml():
         if "yaml" in imported_modules(p)
     )
     assert users == ["scenarios/gateway.py"]
+
 
 # ------------------------------------------------------------------------------------ records/ as a stack
 # Every module of records/ in one layer (docs/architecture.md has the same table; a test below keeps them equal).

@@ -3,16 +3,14 @@ CLI's ``lint`` switch, and the shipped library, which must be lint-clean."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nltk
 import pytest
 
 from scenarios import LIBRARY_DIR, Finding, ScenarioError, check_paths, lint_scenario, load_scenario, load_scenario_file
 from scenarios.__main__ import main
 from scenarios.lint import reading_grade
+from tests.helpers import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 LINT = FIXTURES / "lint"
 
 GRADE_HINT = (

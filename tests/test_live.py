@@ -9,8 +9,6 @@ mixed+judge = -2, so score = round(100 * (points + 2) / 6).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -20,18 +18,10 @@ from records import AccessDenied, Store, User, clock
 from records.live import NOT_IN_COHORT, LiveError
 from scenarios import LoadedScenario, Rubric
 from scoring.live import discussion_prompts, distribution, distribution_chart, most_chosen, shorten
-from tests.conftest import app_for, make_user, session_for
+from tests.helpers import app_for, make_user, refused, session_for, texts
 from ui.render import esc
 
 A_REFLECT = "You keep coming back to it, and you're not sure yet."
-
-
-@contextmanager
-def refused(kind: type[Exception], message: str) -> Iterator[None]:
-    """The block raises ``kind`` with exactly ``message``."""
-    with pytest.raises(kind) as caught:
-        yield
-    assert str(caught.value) == message
 
 
 @pytest.fixture
@@ -429,13 +419,6 @@ def test_most_chosen_prompts_and_shorten(mini, rubric):
 
 
 # ------------------------------------------------------------------ the page
-def texts(at: AppTest) -> list[str]:
-    found = []
-    for kind in ("markdown", "caption", "success", "info", "warning", "error"):
-        found.extend(element.value for element in at.get(kind))
-    return found
-
-
 def live_page(token: str) -> AppTest:
     at = app_for(token)
     at.switch_page("pages/live.py").run()

@@ -30,7 +30,7 @@ from scenarios.studio import inspect, with_new_id
 from scoring import default_rubric
 from scoring.review import new_card
 from scoring.scorer import feedback, summarize
-from tests.conftest import FIXTURES, PASSWORD, app_for
+from tests.helpers import FIXTURES, PASSWORD, app_for
 from tests.shown import shown, shown_rows
 from ui.render import WORD_JOINER, esc, esc_frame
 

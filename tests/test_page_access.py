@@ -9,13 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import Store
-from tests.conftest import session_for
+from tests.helpers import ROOT, session_for
 from tests.shown import shown
 from ui import state
 
-ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.usefixtures("fixture_library")
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PAGES = ["home", "practice", "progress", "review", "exam", "spaced", "live", "account", "cohorts", "dashboard", "studio", "admin"]
 SIGN_IN = "Please sign in to practise. Your practice is saved to your account."
 ALLOWED = {

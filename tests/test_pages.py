@@ -6,19 +6,15 @@ The library is pointed at tests/fixtures/good (the hand-scored 'mini' scenario, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import Store
-from tests.conftest import app_for, session_for
+from tests.helpers import app_for, charts, session_for, texts
 
 pytestmark = [pytest.mark.apptest, pytest.mark.usefixtures("fixture_library")]
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def new_app(token: str | None = None) -> AppTest:
@@ -27,14 +23,6 @@ def new_app(token: str | None = None) -> AppTest:
 
 def sign_in(database_url: str, name: str = "Ana", role: str = "trainee") -> AppTest:
     return new_app(session_for(database_url, name, role))
-
-
-def texts(at: AppTest) -> list[str]:
-    """Everything the page says in markdown-like elements, in order."""
-    found = []
-    for kind in ("markdown", "caption", "success", "info", "warning", "error"):
-        found.extend(element.value for element in at.get(kind))
-    return found
 
 
 def click(at: AppTest, key: str) -> AppTest:
@@ -47,10 +35,6 @@ def start_mini(at: AppTest, mode: str) -> AppTest:
     click(at, "choose_mini")
     at.radio(key="start_mode").set_value(mode)
     return click(at, "start")
-
-
-def charts(at: AppTest) -> dict[str, dict]:
-    return {chart.proto.id: json.loads(chart.proto.spec) for chart in at.get("plotly_chart")}
 
 
 def test_without_a_session_home_asks_to_sign_in():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,8 +15,7 @@ from scoring import charts
 from scoring.patterns import HIT_COLUMNS, domain_profile, score_over_time, top_pitfalls
 from scoring.readiness import readiness
 from scoring.report import ExamLine, ReportData, build_pdf
-
-EXAM_BANK = Path(__file__).resolve().parent / "fixtures" / "exam-bank"
+from tests.helpers import EXAM_BANK
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from records import Store
 from records.__main__ import main
 from records.db import create
 from records.tables import metadata
-from tests.conftest import PASSWORD, ROOT
+from tests.helpers import PASSWORD, ROOT
 
 
 def answers(*replies: str):

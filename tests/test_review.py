@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import streamlit as st
 
 from records import AccessDenied, Store, clock
 from scoring.review import new_card, rate
-from tests.conftest import app_for, make_user, session_for
+from tests.helpers import app_for, make_user, session_for
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAM_BANK = Path(__file__).resolve().parent / "fixtures" / "exam-bank"
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
@@ -51,12 +47,6 @@ def test_the_queue_keeps_one_card_per_item_orders_by_due_and_counts(store):
     with pytest.raises(AccessDenied):
         store.reviews.counts(uma, tia.id, T0)
     assert store.reviews.due(uma, T0) == []
-
-
-@pytest.fixture
-def exam_bank(monkeypatch, fixture_library):
-    monkeypatch.setenv("PEERSIM_BANK_DIR", str(EXAM_BANK))
-    st.cache_resource.clear()
 
 
 @pytest.mark.usefixtures("exam_bank")

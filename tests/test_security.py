@@ -19,7 +19,7 @@ from starlette.testclient import TestClient
 from records import AccountError, SignInRefused, Store, WeakPassword, passwords
 from records.accounts import MAX_FAILURES, SIGN_IN_ADDRESS
 from records.tables import audit_log, users
-from tests.conftest import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user
 from ui import signin
 from ui.headers import SecurityHeaders
 

@@ -9,15 +9,14 @@ import subprocess
 import sys
 from collections import Counter
 from itertools import permutations
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.shuffle import SHUFFLE_VERSION, choice_order, new_seed, option_order, order
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 IDS = ["reflect", "plan", "mixed", "pen"]
 PINNED = ["mixed", "plan", "pen", "reflect"]  # choice_order("attempt-1", "open", IDS), SHUFFLE_VERSION 1
 

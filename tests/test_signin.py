@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from records import Store
-from tests.conftest import PASSWORD, make_user
+from tests.helpers import PASSWORD, csrf, make_user
 from ui import signin
 
 
@@ -27,12 +25,6 @@ def store(isolated_data):
     opened = Store.open(isolated_data)
     yield opened
     opened.close()
-
-
-def csrf(http: TestClient, path: str) -> str:
-    page = http.get(path)
-    assert page.status_code == 200
-    return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
 
 
 def post(http: TestClient, path: str, **fields: str):

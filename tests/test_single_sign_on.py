@@ -15,11 +15,11 @@ import pytest
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
-from records import AccountError, SignInRefused, Store, User, clock
+from records import AccountError, SignInRefused, Store, User
 from records.tables import users
-from tests.conftest import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user, sso_account
 from ui import sso, sso_routes
 
 ISSUER = "https://idp.example.org"
@@ -41,16 +41,6 @@ def has_password(address: str) -> str:
 
 def identity(sub: str) -> str:
     return f"{ISSUER}|{sub}"
-
-
-def sso_account(store: Store, name: str, email: str, role: str = "trainee") -> int:
-    """An account an admin made for single sign-on: an email address, no password, no linked identity yet."""
-    with store.engine.begin() as connection:
-        key = connection.execute(
-            insert(users).values(name=name, name_key=name.casefold(), email=email, role=role, created_at=clock.now())
-        ).inserted_primary_key
-    assert key is not None
-    return int(key[0])
 
 
 def switch_off(store: Store, user_id: int) -> None:

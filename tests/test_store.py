@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from records import AccessDenied, Finish, NotFound, StaleDecision, Store, User
-from tests.conftest import make_user
+from tests.helpers import make_user
 
 
 def start(store: Store, user: User, mini, mode: str = "coached"):

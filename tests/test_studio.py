@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import Store
 from scenarios.studio import graph, inspect, source_line, starter_text, to_dot, with_new_id
-from tests.conftest import app_for, make_user, session_for
+from tests.helpers import FIXTURES, app_for, make_user, session_for
 
 # Fresh Streamlit caches per test (the store is cached per process), and the small fixture library.
 pytestmark = pytest.mark.usefixtures("fixture_library")
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BROKEN = (FIXTURES / "studio" / "broken.yaml").read_text(encoding="utf-8")
 MINI = (FIXTURES / "good" / "mini.yaml").read_text(encoding="utf-8")
 BROKEN_PROBLEMS = [

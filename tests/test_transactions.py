@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event
 from records import Store, clock
 from scenarios import LoadedScenario
 from scenarios.questions import Question
-from tests.conftest import app_for, make_user, record_first_choice, session_for
+from tests.helpers import app_for, make_user, record_first_choice, session_for
 
 
 @dataclass

@@ -7,9 +7,8 @@ from records import Finish, Store
 from scenarios import load_scenario_file
 from scoring import default_rubric
 from scoring.scorer import summarize
-from tests.browser.conftest import sign_in
-from tests.browser.test_journeys import nav
-from tests.conftest import FIXTURES, PASSWORD, make_user, record_first_choice
+from tests.browser.helpers import nav, sign_in
+from tests.helpers import FIXTURES, PASSWORD, make_user, record_first_choice
 
 # Each trainee's second choice at 'ready', after 'reflect': the strongest response, and two pitfalls.
 SECOND = {"Tara": "pen", "Uma": "explore", "Vic": "judge"}

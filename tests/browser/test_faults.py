@@ -28,8 +28,8 @@ from records import Store
 from records.db import create
 from scenarios import load_scenario
 from scoring import default_rubric
-from tests.browser.conftest import REQUIRED, Page, free_port, nav_to, sign_in
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import REQUIRED, Page, nav, sign_in
+from tests.helpers import PASSWORD, free_port, make_user
 from ui.outage import MESSAGE
 
 KILLS = 20
@@ -123,7 +123,7 @@ def test_sigkill_twenty_times_mid_attempt_loses_and_duplicates_nothing(servers, 
     page = open_page("sigkill")
     p = page.page
     sign_in(page, server.url, "tia@example.org", PASSWORD)
-    nav_to(page, "Practice")
+    nav(page, "Practice")
     p.get_by_role("button", name=f"Choose “{TITLE}”").click()
     page.settle()
     p.get_by_text("Debrief: all the feedback at the end").click()
@@ -258,7 +258,7 @@ def test_postgresql_outage_mid_session_shows_a_kind_message_and_recovers_by_itse
     page = open_page("pg-outage")
     p = page.page
     sign_in(page, server.url, "tia@example.org", PASSWORD)
-    nav_to(page, "Practice")
+    nav(page, "Practice")
     p.get_by_role("button", name="Choose “A short check-in”").click()
     page.settle()
     p.get_by_text("Debrief: all the feedback at the end").click()
@@ -278,12 +278,12 @@ def test_postgresql_outage_mid_session_shows_a_kind_message_and_recovers_by_itse
     assert MESSAGE in shown
     assert [word for word in TECHNICAL if word.lower() in shown.lower()] == []
     page.shot("database-down")
-    nav_to(page, "Home")  # still down: the same message, nothing worse
+    nav(page, "Home")  # still down: the same message, nothing worse
     assert MESSAGE in visible_text(page)
 
     # Back: the next click works by itself, in the same browser session, on the same server.
     private_postgres.start()
-    nav_to(page, "Practice")
+    nav(page, "Practice")
     assert MESSAGE not in visible_text(page)
     assert said_mini(page) == [FIRST]
     assert p.get_by_role("button", name=SECOND).count() == 1
@@ -298,7 +298,7 @@ def test_postgresql_outage_mid_session_shows_a_kind_message_and_recovers_by_itse
     p.get_by_role("link", name="Try again").click()
     page.settle()
     assert p.get_by_text("Welcome, Tia").count() == 1
-    nav_to(page, "Practice")
+    nav(page, "Practice")
     p.get_by_role("button", name="Resume it").click()
     page.settle()
     assert said_mini(page) == [FIRST]
@@ -326,8 +326,8 @@ def test_a_deep_link_as_the_first_request_after_a_restart_still_goes_through_nav
     """Streamlit would run pages/admin.py directly (every page in the sidebar) if the first run of a fresh server
     process were a deep link; serve.py turns that off, so app.py's role-based navigation always decides."""
     from records import Store
-    from tests.browser.conftest import sign_in
-    from tests.conftest import PASSWORD, make_user
+    from tests.browser.helpers import sign_in
+    from tests.helpers import PASSWORD, make_user
 
     store = Store.open(servers.database_url)
     make_user(store, "Ada Admin", "admin")

@@ -7,24 +7,10 @@ import re
 import pytest
 
 from records import Store
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import fill_form, nav
+from tests.helpers import PASSWORD, make_user
 
 PLAY = [("open", "reflect"), ("ready", "pen")]  # the strongest path through tests/fixtures/good/mini.yaml
-
-
-def nav(page, name: str) -> None:
-    """Open a page from the sidebar navigation."""
-    page.page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name, exact=True).click()
-    page.settle()
-
-
-def fill_form(page, **fields: str) -> None:
-    """Fill and send one of the server-rendered /auth forms; a POST always navigates (redirect or the form again)."""
-    for name, value in fields.items():
-        page.page.fill(f"#{name}", value)
-    with page.page.expect_navigation(timeout=30_000):
-        page.page.click("button[type=submit]")
-    page.settle()
 
 
 def play_mini(page, mode_label: str) -> None:

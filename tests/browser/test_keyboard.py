@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from records import Store
-from tests.browser.conftest import ROOT, Page
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import Page
+from tests.helpers import PASSWORD, ROOT, make_user
 
 FOCUSED = """() => {
   const e = document.activeElement;

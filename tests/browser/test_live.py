@@ -5,8 +5,8 @@ server. Nobody reloads: the instructor's screen and the trainees' screens follow
 from __future__ import annotations
 
 from records import Store
-from tests.browser.conftest import nav_to, sign_in
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import nav, sign_in
+from tests.helpers import PASSWORD, make_user
 
 FOLLOWS = 20_000
 """Milliseconds a screen may take to catch up by itself (it refreshes every 2 to 3 seconds)."""
@@ -35,7 +35,7 @@ def test_a_live_class_with_an_instructor_and_two_trainees(servers, open_page, is
 
     host = open_page("host")
     sign_in(host, server.url, "ivan@example.org", PASSWORD)
-    nav_to(host, "Live class")
+    nav(host, "Live class")
     host.shot("start")
     host.page.get_by_role("button", name="Start the live class").click()
     host.settle()
@@ -47,7 +47,7 @@ def test_a_live_class_with_an_instructor_and_two_trainees(servers, open_page, is
     for name in ("Tia", "Uma"):
         page = open_page(name.lower())
         sign_in(page, server.url, f"{name.lower()}@example.org", PASSWORD)
-        nav_to(page, "Live class")
+        nav(page, "Live class")
         page.page.get_by_label("Live class code").fill(code.lower())
         page.page.get_by_role("button", name="Join").click()
         page.settle()

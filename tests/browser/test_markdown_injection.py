@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+import playwright.sync_api as playwright_api
 import pytest
 
-from tests.browser.conftest import SHOTS, Page, nav_to, playwright_api, sign_in
-from tests.conftest import PASSWORD
+from tests.browser.helpers import SHOTS, Page, nav, sign_in
+from tests.helpers import PASSWORD
 from tests.test_markdown_injection import (
     COHORT,
     DEBRIEF,
@@ -142,7 +143,7 @@ def test_a_trainee_walks_every_page_and_every_payload_stays_text(servers, open_p
     w = walker_for(open_page, server.url, "trainee", "tia@example.org")
     w.check("home", f"Welcome, {TRAINEE}")
 
-    nav_to(w.page, "Practice")
+    nav(w.page, "Practice")
     w.check("library", TITLE, SUMMARY, NOTE, f"Choose “{TITLE}”")
     w.click_key(f"choose_{SCENARIO_ID}")
     w.check("start", TITLE, f"You will be talking with {PEER}", NOTE)
@@ -153,21 +154,21 @@ def test_a_trainee_walks_every_page_and_every_payload_stays_text(servers, open_p
     w.click_key("continue")
     w.check("summary", f"1. {SAY}")
 
-    nav_to(w.page, "Progress")
+    nav(w.page, "Progress")
     w.check("progress", TITLE)
-    nav_to(w.page, "Review")
+    nav(w.page, "Review")
     w.check("review", TITLE, PEER)
-    nav_to(w.page, "Spaced review")
+    nav(w.page, "Spaced review")
     w.check("spaced", f"From “{TITLE}”.")
     w.click_key("review_show")
     w.check("spaced answer", SAY, WHY)
-    nav_to(w.page, "Mock exam")
+    nav(w.page, "Mock exam")
     w.check("exam")
-    nav_to(w.page, "Live class")
+    nav(w.page, "Live class")
     w.page.page.get_by_label("Live class code").fill(world.live_code)
     w.click_key("live_join_submit")
     w.check("live class", TITLE, PEER)
-    nav_to(w.page, "Account and privacy")
+    nav(w.page, "Account and privacy")
     w.check("account", TRAINEE, COHORT)
     assert w.page.console_errors() == []
 
@@ -176,7 +177,7 @@ def test_an_outsider_trying_a_live_code_sees_no_cohort_and_fetches_nothing(serve
     server = servers.start()
     w = walker_for(open_page, server.url, "outsider", "otto@example.org")
     w.check("home", f"Welcome, {OUTSIDER}")
-    nav_to(w.page, "Live class")
+    nav(w.page, "Live class")
     w.page.page.get_by_label("Live class code").fill(world.live_code)
     w.click_key("live_join_submit")
     w.check("live refused")
@@ -188,12 +189,12 @@ def test_an_instructor_walks_every_page_and_every_payload_stays_text(servers, op
     w = walker_for(open_page, server.url, "instructor", "ivan@example.org")
     w.check("home", f"Welcome, {INSTRUCTOR}")
 
-    nav_to(w.page, "Cohorts")
+    nav(w.page, "Cohorts")
     w.check("cohorts", f"instructor: {INSTRUCTOR}")
     w.pick("Trainee", TRAINEE)
     w.check("cohorts trainee", f"Download {TRAINEE}'s records (CSV)")
 
-    nav_to(w.page, "Class dashboard")
+    nav(w.page, "Class dashboard")
     w.pick("Cohort", f"{COHORT} (1 trainee)")
     w.check("dashboard", TRAINEE, TITLE)
     w.pick("Scenario", TITLE)
@@ -203,7 +204,7 @@ def test_an_instructor_walks_every_page_and_every_payload_stays_text(servers, op
     w.pick("Conversation", f"{TITLE} · finished · 17%", ending=True)  # the one with the payload choice
     w.check("transcript", f"{TRAINEE}: {SAY}", WHY)
 
-    nav_to(w.page, "Scenario studio")
+    nav(w.page, "Scenario studio")
     w.check("studio", TITLE)
     w.pick("Open a scenario", f"Yours: {TITLE}")
     w.check("studio scenario", TITLE)
@@ -217,10 +218,10 @@ def test_an_instructor_walks_every_page_and_every_payload_stays_text(servers, op
     w.playtest("_1_pen")
     w.check("play-test: the ending", ENDING, DEBRIEF)
 
-    nav_to(w.page, "Live class")
+    nav(w.page, "Live class")
     w.check("live host", TITLE, PEER)
     for page in ("Practice", "Progress", "Review", "Mock exam", "Spaced review", "Account and privacy"):
-        nav_to(w.page, page)
+        nav(w.page, page)
         w.check(page)
     assert w.page.console_errors() == []
 
@@ -228,22 +229,22 @@ def test_an_instructor_walks_every_page_and_every_payload_stays_text(servers, op
 def test_an_admin_walks_every_page_and_every_payload_stays_text(servers, open_page, world):
     server = servers.start()
     w = walker_for(open_page, server.url, "admin", "ada@example.org")
-    nav_to(w.page, "Admin")
+    nav(w.page, "Admin")
     w.check("admin")
     w.pick("Account", f"{TRAINEE} (tia@example.org) · trainee")
     w.pick("New role", "instructor")
     w.page.page.get_by_role("button", name="Change role", exact=True).click()
     w.page.settle()
     w.check("role changed", f"{TRAINEE} is now instructor.")
-    nav_to(w.page, "Cohorts")
+    nav(w.page, "Cohorts")
     w.check("cohorts", f"instructor: {INSTRUCTOR}")
     assert w.page.page.get_by_role("combobox", name="Cohort").input_value() == f"{COHORT} (1 trainee)"
-    nav_to(w.page, "Class dashboard")
+    nav(w.page, "Class dashboard")
     w.pick("Cohort", f"{COHORT} (1 trainee)")
     w.check("dashboard", TRAINEE, TITLE)
-    nav_to(w.page, "Scenario studio")
+    nav(w.page, "Scenario studio")
     w.check("studio", TITLE, INSTRUCTOR)
     for page in ("Home", "Practice", "Progress", "Review", "Mock exam", "Spaced review", "Live class", "Account and privacy"):
-        nav_to(w.page, page)
+        nav(w.page, page)
         w.check(page)
     assert w.page.console_errors() == []

@@ -18,12 +18,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
-from records import Store, clock
+from records import Store
 from records.tables import sessions, users
-from tests.browser.conftest import REQUIRED, Page, Servers, free_port
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import REQUIRED, Page, Servers
+from tests.helpers import PASSWORD, free_port, make_user, sso_account
 
 OIDC = Path(__file__).resolve().parent / "oidc"
 NODE = shutil.which("node")
@@ -224,16 +224,6 @@ def live_sessions(store: Store, user_id: int) -> int:
             select(sessions.c.token_hash).where(sessions.c.user_id == user_id, sessions.c.revoked_at.is_(None))
         ).all()
     return len(rows)
-
-
-def sso_account(store: Store, name: str, email: str) -> int:
-    """A trainee account an admin made for single sign-on: an email address, no password, no link yet."""
-    with store.engine.begin() as connection:
-        key = connection.execute(
-            insert(users).values(name=name, name_key=name.casefold(), email=email, role="trainee", created_at=clock.now())
-        ).inserted_primary_key
-    assert key is not None
-    return int(key[0])
 
 
 def sign_out(page: Page) -> None:

@@ -4,13 +4,10 @@ scenario's title is hostile markup, which must show as text everywhere and never
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from records import Store
-from tests.browser.test_journeys import fill_form, nav
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import fill_form, nav
+from tests.helpers import FIXTURES, PASSWORD, make_user
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HOSTILE = '<img src=x onerror="window.__xss=1"> <script>window.__xss=1</script>'
 BROKEN = (
     (FIXTURES / "studio" / "broken.yaml")

@@ -6,9 +6,8 @@ something to show."""
 from __future__ import annotations
 
 from records import Store
-from tests.browser.conftest import sign_in
-from tests.browser.test_journeys import nav
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import nav, sign_in
+from tests.helpers import PASSWORD, make_user
 
 TRAINEE_PAGES = ["Home", "Practice", "Progress", "Review", "Mock exam", "Spaced review", "Live class", "Account and privacy"]
 INSTRUCTOR_PAGES = ["Cohorts", "Class dashboard", "Scenario studio", "Live class"]

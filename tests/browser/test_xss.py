@@ -4,8 +4,8 @@ instructor types, each carrying a <script> and an <img onerror=...>, on every pa
 from __future__ import annotations
 
 from records import Store
-from tests.browser.conftest import Page, nav_to, sign_in
-from tests.conftest import PASSWORD, make_user
+from tests.browser.helpers import Page, nav, sign_in
+from tests.helpers import PASSWORD, make_user
 
 PAYLOAD = '<script>window.__xss=1</script><img src=x onerror="window.__xss=1">'
 NAME = PAYLOAD  # 65 characters: within the 80 a name may have
@@ -37,7 +37,7 @@ def test_names_with_markup_are_shown_as_text_and_never_run(servers, open_page, i
 
     instructor = open_page("instructor")
     sign_in(instructor, server.url, "ivan@example.org", PASSWORD)
-    nav_to(instructor, "Cohorts")
+    nav(instructor, "Cohorts")
     instructor.page.get_by_label("New cohort name").fill(COHORT)
     instructor.page.get_by_role("button", name="Create cohort").click()
     instructor.settle()
@@ -65,7 +65,7 @@ def test_names_with_markup_are_shown_as_text_and_never_run(servers, open_page, i
     assert NAME in text_of(trainee, "stSidebar").splitlines()  # the sidebar's "signed in" name, on a line of its own
     nothing_ran(trainee)
     trainee.shot("home")
-    nav_to(trainee, "Account and privacy")
+    nav(trainee, "Account and privacy")
     account = text_of(trainee, "stMain")
     assert f"{NAME} · tia@example.org · trainee" in account
     assert f"{COHORT} with Ivan" in account
