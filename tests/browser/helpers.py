@@ -143,6 +143,10 @@ RUNS = """(() => {
 })();"""
 """An init script for every page: the app's run counter, kept by the page itself (no timing guesses)."""
 
+NEXT_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 0))))"
+"""Resolves once the page has drawn two frames: some widgets (a number input's Enter, a select box's option) ask for
+their rerun from an effect after the next render rather than in the key or click handler itself."""
+
 SETTLED = """() => {
   const runs = window.__peersimRuns;
   if (runs && runs.requests > runs.settled && runs.pending) return false;  // a rerun was asked for and has not finished
@@ -174,12 +178,14 @@ class Page:
 
     def settle(self) -> None:
         """Wait until the page is loaded and, on app pages, every rerun asked for since the last settle (a click, a
-        page load) has started and finished and something is drawn. The page counts its own runs (``RUNS``): an
-        action that asks for no rerun (opening a select box or an expander) waits for nothing more."""
+        page load) has started and finished and something is drawn. The page counts its own runs (``RUNS``), after
+        drawing two frames (so a rerun a widget asks for from an effect is counted): an action that asks for no
+        rerun (opening a select box or an expander) waits for nothing more."""
         page = self.page
         page.wait_for_load_state()  # type: ignore[attr-defined]
         if "/auth/" in page.url:  # type: ignore[attr-defined]
             return
+        page.evaluate(NEXT_FRAMES)  # type: ignore[attr-defined]
         page.wait_for_function(SETTLED, timeout=30_000)  # type: ignore[attr-defined]
 
     def console_errors(self) -> list[str]:
