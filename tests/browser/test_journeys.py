@@ -107,7 +107,8 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     instructor.page.get_by_role("combobox", name="Trainee").click()
     instructor.page.get_by_role("option", name="Tia").click()
     instructor.settle()
-    assert "You have finished one conversation, with a score of 100%." in instructor.page.inner_text("[data-testid=stMain]")
+    # The instructor reads about Tia, not Tia's own "You have finished..." (one sentence, two persons).
+    assert "Tia has finished one conversation, with a score of 100%." in instructor.page.inner_text("[data-testid=stMain]")
     nav(admin, "Admin")
     audit = admin.page.inner_text("[data-testid=stMain]")
     assert "Ivan Instructor" in audit and "view progress" in audit
