@@ -8,6 +8,7 @@ on that server, runs every test against it (emptied between tests) and drops it 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import uuid
@@ -70,15 +71,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing() -> Iterator[None]:
-    """Argon2id with the cheapest parameters, for tests only: production keeps the library's defaults."""
+    """Argon2id with the cheapest parameters, for tests only: production keeps the library's defaults. The hash
+    checked for unknown emails (so that they cost as much as a wrong password) is made cheap too: it carries its
+    own parameters, and at the defaults each check of an unknown email took a fifth of a second."""
     from argon2 import PasswordHasher
 
     from records import passwords
 
-    real = passwords._HASHER
+    real, real_dummy = passwords._HASHER, passwords.DUMMY_HASH
     passwords._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords.DUMMY_HASH = passwords._HASHER.hash("no such account: constant-time padding")
     yield
-    passwords._HASHER = real
+    passwords._HASHER, passwords.DUMMY_HASH = real, real_dummy
+
+
+@pytest.fixture(scope="session", autouse=True)
+def components_scanned_once() -> Iterator[None]:
+    """Streamlit looks through every installed package's metadata for components at the start of each AppTest run
+    (over a thousand metadata files: about half a second a run, the largest cost of a page test). The installed
+    packages do not change during a test session, so the first scan's answer serves every run."""
+    from streamlit.components.v2 import manifest_scanner
+
+    real = manifest_scanner.scan_component_manifests
+    manifest_scanner.scan_component_manifests = functools.cache(real)
+    yield
+    manifest_scanner.scan_component_manifests = real
 
 
 @pytest.fixture(autouse=True)
