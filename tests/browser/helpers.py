@@ -147,6 +147,12 @@ NEXT_FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAn
 """Resolves once the page has drawn two frames: some widgets (a number input's Enter, a select box's option) ask for
 their rerun from an effect after the next render rather than in the key or click handler itself."""
 
+ANSWERED = """() => {
+  const runs = window.__peersimRuns;
+  return !runs || runs.requests === runs.settled || !runs.pending;
+}"""
+"""True once every rerun asked for since the last settle has finished on the server (its last message received)."""
+
 SETTLED = """() => {
   const runs = window.__peersimRuns;
   if (runs && runs.requests > runs.settled && runs.pending) return false;  // a rerun was asked for and has not finished
@@ -180,12 +186,16 @@ class Page:
         """Wait until the page is loaded and, on app pages, every rerun asked for since the last settle (a click, a
         page load) has started and finished and something is drawn. The page counts its own runs (``RUNS``), after
         drawing two frames (so a rerun a widget asks for from an effect is counted): an action that asks for no
-        rerun (opening a select box or an expander) waits for nothing more."""
+        rerun (opening a select box or an expander) waits for nothing more. The socket sees a run's last message
+        before the app has handled and drawn it, so the page draws two more frames before the app's own
+        idle state is read."""
         page = self.page
         page.wait_for_load_state()  # type: ignore[attr-defined]
         if "/auth/" in page.url:  # type: ignore[attr-defined]
             return
         page.evaluate(NEXT_FRAMES)  # type: ignore[attr-defined]
+        page.wait_for_function(ANSWERED, timeout=30_000)  # type: ignore[attr-defined]
+        page.evaluate(NEXT_FRAMES)  # type: ignore[attr-defined]  # the app handles what arrived, then draws it
         page.wait_for_function(SETTLED, timeout=30_000)  # type: ignore[attr-defined]
 
     def console_errors(self) -> list[str]:

@@ -74,8 +74,9 @@ class Walker:
         for _ in range(50):
             if closed.count() == 0:
                 break
-            closed.first.click()
-            self.page.page.wait_for_timeout(100)  # type: ignore[attr-defined]
+            summary = closed.first.element_handle()
+            summary.click()
+            self.page.page.wait_for_function("summary => summary.parentElement.open", arg=summary)  # type: ignore[attr-defined]
         self.page.settle()
 
     def check(self, step: str, *expected: str) -> None:
