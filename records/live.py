@@ -567,7 +567,7 @@ class LiveSessions(Repository):
         """Once the feedback of ``step`` is out, the actor's answer there enters their spaced review if it names a
         pitfall (scored by records.scored, as in practice). True when a card was added; nothing happens before the
         reveal, without an answer, or when the card is already queued."""
-        with self._write() as connection:
+        with self._read() as connection:  # most answers name no pitfall: only those take the write lock
             session = self._get(connection, session_id)
             self._check_version(session, loaded)
             if session.step == step and session.phase == "asking":
@@ -577,10 +577,8 @@ class LiveSessions(Repository):
                     live_answers.c.session_id == session_id, live_answers.c.step == step, live_answers.c.user_id == actor.id
                 )
             ).first()
-            if answer is None:
-                return False
-            scored = score_choice(loaded.scenario, answer.node_id, answer.choice_id, rubric)
-            if not scored.pitfall:
-                return False
+        if answer is None or not score_choice(loaded.scenario, answer.node_id, answer.choice_id, rubric).pitfall:
+            return False
+        with self._write() as connection:
             ref = cards.pitfall_ref(session.content_hash, answer.node_id, answer.choice_id)
             return cards.add(connection, actor.id, cards.PITFALL, ref, clock.now())
