@@ -250,3 +250,22 @@ def fill_form(page: Page, **fields: str) -> None:
     with page.page.expect_navigation(timeout=30_000):  # type: ignore[attr-defined]
         page.page.click("button[type=submit]")  # type: ignore[attr-defined]
     page.settle()
+
+
+def choose(page: Page, box: str, option: str) -> None:
+    """Choose ``option`` in the select box labelled ``box``. A rerun that draws the page anew closes a list that was
+    just opened, so the list is opened again (after the app settles) until exactly one such option shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    p = page.page
+    wanted = p.get_by_role("option", name=option, exact=True)  # type: ignore[attr-defined]
+    for _ in range(5):
+        p.get_by_role("combobox", name=box, exact=True).click()  # type: ignore[attr-defined]
+        try:
+            wanted.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.settle()
+    assert wanted.count() == 1, (box, option)
+    wanted.click()
+    page.settle()

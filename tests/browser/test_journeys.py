@@ -7,7 +7,7 @@ import re
 import pytest
 
 from records import Store
-from tests.browser.helpers import fill_form, nav
+from tests.browser.helpers import choose, fill_form, nav
 from tests.helpers import PASSWORD, make_user
 
 PLAY = [("open", "reflect"), ("ready", "pen")]  # the strongest path through tests/fixtures/good/mini.yaml
@@ -104,9 +104,7 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
 
     instructor.page.reload()
     instructor.settle()
-    instructor.page.get_by_role("combobox", name="Trainee").click()
-    instructor.page.get_by_role("option", name="Tia").click()
-    instructor.settle()
+    choose(instructor, "Trainee", "Tia")
     # The instructor reads about Tia, not Tia's own "You have finished..." (one sentence, two persons).
     assert "Tia has finished one conversation, with a score of 100%." in instructor.page.inner_text("[data-testid=stMain]")
     nav(admin, "Admin")
