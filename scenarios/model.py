@@ -30,6 +30,8 @@ DomainId = Literal[
     "wellness",
     "relationship",
     "self-care",
+    "safety",
+    "ethics",
 ]
 
 DOMAIN_IDS: tuple[str, ...] = get_args(DomainId)

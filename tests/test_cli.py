@@ -131,7 +131,7 @@ BAD = [
         [
             "1:5: id: 'Wrong Types' should be lower-case letters, digits and dashes (like 'first-visit')",
             "2:8: title: must not be empty",
-            "4:22: domains[1]: 'cooking' is not one of 'readiness', 'self-determination', 'person-centered', 'goals', 'plan-care', 'wellness', 'relationship' or 'self-care'",
+            "4:22: domains[1]: 'cooking' is not one of 'readiness', 'self-determination', 'person-centered', 'goals', 'plan-care', 'wellness', 'relationship', 'self-care', 'safety' or 'ethics'",
             "5:13: difficulty: expected a whole number, found text",
             "6:10: minutes: must be at most 60, found 90",
             "7:7: peer: expected a mapping of fields, found text",
@@ -220,7 +220,7 @@ def test_coverage_fails_below_the_bar_and_names_what_is_short(capsys):
     assert "pf.ahead-of-readiness                      1        1  LOW" in out.splitlines()
     assert "readiness                                  1        1  LOW" in out.splitlines()
     assert err.startswith("below the bar: pf.ahead-of-readiness, pf.breaching-confidentiality, ")
-    assert err.rstrip().endswith("domain relationship, domain self-care")
+    assert err.rstrip().endswith("domain relationship, domain self-care, domain safety, domain ethics")
 
 
 def test_coverage_bar_can_be_lowered(capsys):

@@ -54,8 +54,23 @@ CURRICULUM = {
     "po.confidentiality": "relationship",
     "po.let-go-of-outcome": "relationship",
     "po.self-care": "self-care",
+    # Practice standards beyond the course texts (added 2026-12).
+    "pf.promising-total-secrecy": "ethics",
+    "pf.missing-risk": "safety",
+    "pf.dual-relationship": "ethics",
+    "pf.outside-scope": "ethics",
+    "pf.cultural-assumption": "relationship",
+    "po.confidentiality-limits": "ethics",
+    "po.safety-check": "safety",
+    "po.overdose-prevention": "safety",
+    "po.collaborative-linkage": "ethics",
+    "po.systems-advocacy": "ethics",
+    "po.cultural-humility": "relationship",
+    "po.trauma-informed": "relationship",
+    "po.family-with-consent": "person-centered",
+    "po.role-clarity": "ethics",
 }
-DOMAINS = ["readiness", "self-determination", "person-centered", "goals", "plan-care", "wellness", "relationship", "self-care"]
+DOMAINS = ["readiness", "self-determination", "person-centered", "goals", "plan-care", "wellness", "relationship", "self-care", "safety", "ethics"]
 SHARED_CURRICULUM = Path(__file__).resolve().parents[2] / "shared" / "CURRICULUM.md"
 
 
