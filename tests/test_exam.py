@@ -172,7 +172,7 @@ def test_a_whole_mock_exam_with_a_refresh_in_the_middle(isolated_data):
     readiness = shown_rows(again.table[0].value)  # the cells as a reader sees them
     assert list(readiness[0]) == ["area", "estimate", "based on"]
     assert list(readiness[0].values()) == ["Advocacy", "too few to say", "2 item(s)"]
-    assert len(readiness) == 12  # four exam domains and eight curriculum domains
+    assert len(readiness) == 14  # four exam domains and ten curriculum domains
     assert [b.label for b in again.get("download_button")] == ["Download my progress report (PDF)"]
     assert [(m.label, m.value) for m in again.metric] == [("Due now", "4"), ("Learned", "0"), ("Lapsed", "0")]
 
