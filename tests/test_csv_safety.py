@@ -182,6 +182,8 @@ def test_a_trainees_own_export_has_the_mark_and_numeric_points(store, mini, rubr
 
 # ------------------------------------------------------------------------------------------- LibreOffice
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+if SOFFICE is None and os.environ.get("PEERSIM_REQUIRE_LIBREOFFICE") == "1":  # CI: a real spreadsheet must check
+    raise RuntimeError("PEERSIM_REQUIRE_LIBREOFFICE=1 but LibreOffice is not installed (apt-get install libreoffice-calc-nogui)")
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
