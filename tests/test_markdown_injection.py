@@ -24,13 +24,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from records import Finish, Store, User, clock
+from records import Store, User, clock
 from scenarios import LoadedScenario, load_scenario
 from scenarios.studio import inspect, with_new_id
 from scoring import default_rubric
 from scoring.review import new_card
-from scoring.scorer import feedback, summarize
+from scoring.scorer import feedback
 from tests.helpers import FIXTURES, PASSWORD, app_for
+from tests.helpers import play as play_path
 from tests.shown import shown, shown_rows
 from ui.render import WORD_JOINER, esc, esc_frame
 
@@ -157,32 +158,7 @@ class World:
 
 def play(store: Store, user: User, loaded: LoadedScenario, path: list[tuple[str, str]]) -> int:
     """One attempt along ``path``, recorded as the Practice page does; finished when it reaches an ending."""
-    rubric = default_rubric()
-    scenario = loaded.scenario
-    attempt = store.start_attempt(
-        user, scenario_id=loaded.id, content_hash=loaded.content_hash, source=loaded.text, start=scenario.start, mode="coached"
-    )
-    taken: list[tuple[str, str]] = []
-    for step, (node_id, choice_id) in enumerate(path, start=1):
-        choice = scenario.choice(node_id, choice_id)
-        taken.append((node_id, choice_id))
-        finish = None
-        if choice.next in scenario.endings:
-            summary = summarize(scenario, taken, rubric)
-            finish = Finish(choice.next, summary.points, summary.score)
-        store.record_decision(
-            user,
-            attempt.id,
-            step=step,
-            node_id=node_id,
-            choice_id=choice_id,
-            criteria=choice.criteria,
-            points=rubric.points(choice.criteria),
-            next_node=choice.next,
-            time_taken_ms=1000,
-            finish=finish,
-        )
-    return attempt.id
+    return play_path(store, user, loaded, default_rubric(), path)
 
 
 def build_world(url: str) -> World:
