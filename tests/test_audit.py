@@ -188,8 +188,8 @@ def test_cli_audit_prints_every_scenario_and_passes_the_shipped_thresholds(capsy
     assert main(["audit", "--check"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
-    assert "Scenarios: 30, 196 decision points (scoring version 2)" in out
-    assert "Question bank: 160 questions" in out
+    assert "Scenarios: 36, 226 decision points (scoring version 2)" in out
+    assert "Question bank: 199 questions" in out
     assert out.rstrip().endswith(f"ok: every figure is within the thresholds in {THRESHOLDS_FILE}")
 
 

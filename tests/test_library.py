@@ -115,3 +115,41 @@ def test_no_stigmatising_words_in_anything_a_trainee_reads(library):
         texts += [t for e in scenario.endings.values() for t in (e.peer, e.debrief)]
         found = sorted({m.group(0).lower() for t in texts for m in STIGMA.finditer(t)})
         assert found == [], f"{loaded.id}: {found}"
+
+
+# Lessons the content review found wrong (issue 14), pinned so they stay fixed: a promise of total secrecy is a
+# pitfall with an honest alternative, and offering naloxone is never a fault.
+SECRECY_PROMISES = [
+    ("rosa-many-roads", "privacy", "vault"),
+    ("kwame-late-night", "morning", "promise-all"),
+    ("tanya-who-told", "wary", "always-safe"),
+]
+
+
+@pytest.mark.parametrize(("scenario_id", "node_id", "choice_id"), SECRECY_PROMISES)
+def test_a_promise_of_total_secrecy_is_a_pitfall_with_an_honest_alternative(library, scenario_id, node_id, choice_id):
+    scenario = next(s.scenario for s in library if s.id == scenario_id)
+    promise = scenario.choice(node_id, choice_id)
+    assert promise.quality == "pitfall"
+    assert "pf.promising-total-secrecy" in promise.criteria
+    honest = scenario.choice(node_id, promise.better)
+    assert honest.quality == "strongest" and "po.confidentiality-limits" in honest.criteria
+
+
+def test_offering_naloxone_is_overdose_prevention_never_a_pitfall(library):
+    tomas = next(s.scenario for s in library if s.id == "tomas-safer-not-sober")
+    kit = tomas.choice("alone", "grab-kit")
+    assert kit.quality in ("strongest", "helpful") and "po.overdose-prevention" in kit.criteria
+    for loaded in library:
+        for node in loaded.scenario.nodes.values():
+            for choice in node.choices:
+                if "po.overdose-prevention" in choice.criteria:
+                    assert choice.quality != "pitfall", (loaded.id, choice.id)
+    lorraine = next(s.scenario for s in library if s.id == "lorraine-every-day")
+    offers = [c for n in lorraine.nodes.values() for c in n.choices if "po.overdose-prevention" in c.criteria]
+    assert any(c.quality == "strongest" for c in offers)
+
+
+def test_confidentiality_is_never_taught_as_having_one_limit(library):
+    for loaded in library:
+        assert "one limit" not in loaded.text.lower(), loaded.id
