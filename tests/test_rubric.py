@@ -70,7 +70,18 @@ CURRICULUM = {
     "po.family-with-consent": "person-centered",
     "po.role-clarity": "ethics",
 }
-DOMAINS = ["readiness", "self-determination", "person-centered", "goals", "plan-care", "wellness", "relationship", "self-care", "safety", "ethics"]
+DOMAINS = [
+    "readiness",
+    "self-determination",
+    "person-centered",
+    "goals",
+    "plan-care",
+    "wellness",
+    "relationship",
+    "self-care",
+    "safety",
+    "ethics",
+]
 SHARED_CURRICULUM = Path(__file__).resolve().parents[2] / "shared" / "CURRICULUM.md"
 
 
