@@ -59,7 +59,8 @@ def blocked(connection: Connection, checks: Sequence[tuple[Limit, str]], moment:
             )
         ).one()
         if count >= limit.most:
-            return Blocked(limit, key, max(timedelta(0), oldest + limit.window - moment))
+            # A parallel try may have stamped its event a moment after ``moment`` was read: never more than the window.
+            return Blocked(limit, key, min(limit.window, max(timedelta(0), oldest + limit.window - moment)))
     return None
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import Engine, text
 
 from records import Store
@@ -305,7 +306,7 @@ def test_postgresql_outage_mid_session_shows_a_kind_message_and_recovers_by_itse
     p.get_by_role("button", name=SECOND).click()
     page.settle()
     assert p.get_by_text("How it went").count() == 1
-    assert p.get_by_test_id("stMetricValue").first.inner_text() == "100%"
+    expect(p.get_by_test_id("stMetricValue").first).to_have_text("100%", timeout=15_000)
     page.shot("recovered")
 
     engine = create(url)

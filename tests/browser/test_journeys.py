@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from records import Store
 from tests.browser.helpers import choose, fill_form, nav
@@ -79,7 +80,7 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     trainee.shot("home")
 
     play_mini(trainee, "Coached: feedback after each choice")
-    assert trainee.page.get_by_text("100%").count() >= 1
+    expect(trainee.page.get_by_test_id("stMetricValue").first).to_have_text("100%", timeout=15_000)
     trainee.shot("summary")
     nav(trainee, "Progress")
     trainee.page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=30_000)

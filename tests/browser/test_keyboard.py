@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from records import Store
 from tests.browser.helpers import Page
 from tests.helpers import PASSWORD, ROOT, make_user
@@ -130,8 +132,9 @@ def test_a_whole_coached_scenario_with_the_keyboard_alone(servers, open_page, is
     press(page, "Enter")
 
     assert page.page.get_by_role("heading", name="How it went").count() == 1
-    metrics = page.page.get_by_test_id("stMetricValue").all_inner_texts()
-    assert metrics == ["67%", "2", "4"]  # (2 − (−2)) ÷ (4 − (−2)) = 67%: mixed (0) then the first step (+2)
+    # (2 − (−2)) ÷ (4 − (−2)) = 67%: mixed (0) then the first step (+2). The metrics can be drawn a moment after
+    # the heading on a loaded machine: wait for them to show these values, up to 15 s.
+    expect(page.page.get_by_test_id("stMetricValue")).to_have_text(["67%", "2", "4"], timeout=15_000)
     page.shot("summary")
     focus(page, "Back to the library")
     assert_focus_visible(page, "the summary's button")
