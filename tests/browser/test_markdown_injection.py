@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import playwright.sync_api as playwright_api
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser.helpers import SHOTS, Page, nav, sign_in
 from tests.helpers import PASSWORD
@@ -70,13 +71,17 @@ class Walker:
     def open_all(self) -> None:
         """Open every closed expander in view (those in other tabs open when their tab does), so whatever it
         holds is drawn (and would be fetched)."""
+        self.page.settle()
         closed = self.page.page.locator("[data-testid=stExpander] details:not([open]) > summary:visible")  # type: ignore[attr-defined]
         for _ in range(50):
             if closed.count() == 0:
                 break
-            summary = closed.first.element_handle()
-            summary.click()
-            self.page.page.wait_for_function("summary => summary.parentElement.open", arg=summary)  # type: ignore[attr-defined]
+            try:
+                summary = closed.first.element_handle()
+                summary.click()
+                self.page.page.wait_for_function("summary => summary.parentElement.open", arg=summary)  # type: ignore[attr-defined]
+            except PlaywrightError:  # a rerun drew the page anew under the click: wait for it, then look again
+                self.page.settle()
         self.page.settle()
 
     def check(self, step: str, *expected: str) -> None:
