@@ -22,7 +22,7 @@ def item_key(exam: Exam) -> str:
 def show_start(user: User) -> None:
     bank = services.bank()
     st.markdown(
-        "Practise under exam conditions. The default is modelled on the Pennsylvania Certification Board CPS exam: "
+        "Practice under exam conditions. The default is modeled on the Pennsylvania Certification Board CPS exam: "
         "**50 multiple-choice questions in 90 minutes**, spread over the four IC&RC Peer Recovery domains. "
         "Your answers are saved as you go, so a refresh or a lost connection loses nothing; the clock keeps running."
     )
@@ -75,11 +75,12 @@ def show_exam(user: User, exam: Exam) -> None:
     st.markdown(f"**{index + 1}.** {esc(question.stem)}")
 
     current = exam.answers.get(question.id)
+    shown = exam.option_order(question.id, len(question.options))  # this form's order; answers keep their numbers
     choice = st.radio(
         "Your answer",
-        [1, 2, 3, 4],
-        index=None if current is None else current - 1,
-        format_func=lambda n: f"{'ABCD'[n - 1]}. {esc(question.options[n - 1].text)}",  # radio options are Markdown
+        shown,
+        index=None if current is None else shown.index(current),
+        format_func=lambda n: f"{'ABCD'[shown.index(n)]}. {esc(question.options[n - 1].text)}",  # radio options are Markdown
         key=f"exam_{exam.id}_{question.id}",
     )
     flagged = st.checkbox(
@@ -155,14 +156,15 @@ def show_review(user: User, exam_id: int) -> None:
         with st.expander(f"{number}. ({mark}) {esc(question.stem[:90])}{'…' if len(question.stem) > 90 else ''}"):
             st.markdown(esc(question.stem))
             st.caption(EXAM_DOMAINS[question.exam_domain])
-            for n, option in enumerate(question.options, start=1):
+            for letter, n in zip("ABCD", exam.option_order(question.id, len(question.options)), strict=False):
+                option = question.options[n - 1]
                 tags = []
                 if n == question.key:
                     tags.append("correct answer")
                 if n == chosen:
                     tags.append("your answer")
                 label = f" ({', '.join(tags)})" if tags else ""
-                st.markdown(f"**{'ABCD'[n - 1]}.** {esc(option.text)}{label}  \n{esc(option.why)}")
+                st.markdown(f"**{letter}.** {esc(option.text)}{label}  \n{esc(option.why)}")
     if st.button("Back to mock exams", key="exam_review_done"):
         st.session_state.pop(state.EXAM_REVIEW, None)
         st.rerun()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from records import User
 from ui import identity, play, services, spaced, state
-from ui.render import esc
+from ui.render import SCORE_HELP, esc
 
 st.title("PeerSim")
 st.markdown(
@@ -68,8 +68,11 @@ else:
 
 with st.expander("How scoring works"):
     st.markdown(
-        "Every response you can choose is linked to criteria from the *pitfalls versus possibilities* rubric. "
-        "A possibility adds its points; a pitfall takes its points away. Your score places your path between the "
-        "weakest path through the scenario (0%) and the strongest (100%). Feedback explains each choice and shows "
-        "a stronger response where there is one. It is practice: every path teaches something."
+        "Every response you can choose is linked to criteria from the *pitfalls versus possibilities* rubric, and "
+        "each is judged against the other responses at the same point: among the strongest, helpful, helpful in "
+        "part (with a pitfall), or a pitfall. "
+        + SCORE_HELP
+        + " Responses appear in a different order each time you play, so their position tells you nothing. "
+        "Feedback explains each choice and shows a stronger response where there is one. It is practice: every "
+        "path teaches something."
     )

@@ -7,7 +7,7 @@ import streamlit as st
 from records import StaleDecision, User
 from scenarios import STAGE_LABELS, LoadedScenario
 from ui import identity, play, services, state
-from ui.render import esc, peer_says, you_say
+from ui.render import SCORE_HELP, VERDICTS, esc, peer_says, you_say
 from ui.render import feedback as show_feedback
 
 DIFFICULTY = {1: "Introductory", 2: "Intermediate", 3: "Advanced"}
@@ -155,7 +155,7 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
     node = scenario.nodes[view.node_id]
     peer_says(scenario.peer.name, node.peer, node.scene)
     st.markdown("**How do you respond?**")
-    for choice in node.choices:
+    for choice in play.shown_order(view.attempt.shuffle_seed, view.node_id, node):
         st.button(
             esc(choice.say),
             key=f"choice_{view.node_id}_{choice.id}",
@@ -191,9 +191,13 @@ def show_summary(view: play.View) -> None:
         peer_says(scenario.peer.name, ending.peer)
     st.header("How it went")
     cols = st.columns(3)
-    cols[0].metric("Score", f"{summary.score}%", help="0% is the weakest path through this scenario, 100% the strongest.")
-    cols[1].metric("Your points", summary.points)
-    cols[2].metric("Strongest path", summary.strongest.points)
+    cols[0].metric("Score", f"{summary.score}%", help=SCORE_HELP)
+    cols[1].metric(
+        "Among the strongest",
+        f"{summary.among_strongest} of {summary.decisions}",
+        help="Your decisions that chose a response among the strongest at that point.",
+    )
+    cols[2].metric("Pitfalls", summary.pitfall_count, help="Your decisions that fell into a pitfall, fully or in part.")
     if ending is not None:
         if ending.title:
             st.markdown(f"**Ending:** {esc(ending.title)}")
@@ -203,12 +207,14 @@ def show_summary(view: play.View) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Your path**")
-        for number, step in enumerate(summary.steps, start=1):
-            st.markdown(f"{number}. {esc(scenario.choice(step.node_id, step.choice_id).say)} ({step.points:+d})")
+        for number, step in enumerate(summary.assessment.steps, start=1):
+            said = esc(scenario.choice(step.node_id, step.choice_id).say)
+            verdict = VERDICTS[step.quality][1].lower() if step.counted else "a point you had already decided: not counted"
+            st.markdown(f"{number}. {said} ({verdict})")
     with right:
         st.markdown("**Strongest path**")
-        for number, step in enumerate(summary.strongest.steps, start=1):
-            st.markdown(f"{number}. {esc(scenario.choice(step.node_id, step.choice_id).say)} ({step.points:+d})")
+        for number, path_step in enumerate(summary.strongest.steps, start=1):
+            st.markdown(f"{number}. {esc(scenario.choice(path_step.node_id, path_step.choice_id).say)}")
 
     st.subheader("Feedback on each choice")
     for number, step in enumerate(summary.steps, start=1):
@@ -218,7 +224,7 @@ def show_summary(view: play.View) -> None:
             show_feedback(play.feedback_for(view, step.node_id, step.choice_id))
 
     if summary.pitfalls:
-        st.subheader("Practise these next")
+        st.subheader("Practice these next")
         for criterion_id in summary.pitfalls:
             title = rubric.criterion(criterion_id).title
             others = [s for s in library.by_criterion.get(criterion_id, []) if s != scenario.id and s in playable]
@@ -228,7 +234,7 @@ def show_summary(view: play.View) -> None:
             for other in others[:3]:
                 st.button(
                     esc(playable[other].scenario.title),
-                    key=f"practise_{criterion_id}_{other}",
+                    key=f"practice_{criterion_id}_{other}",
                     icon=":material/replay:",
                     on_click=open_scenario,
                     args=(other,),

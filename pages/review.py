@@ -41,9 +41,10 @@ view = play.View(attempt, loaded, store.decisions(user, attempt.id))
 
 st.caption(
     f"{esc(scenario.title)} · {attempt.mode} mode · version {attempt.content_hash[:8]}"
+    + (f" · score {attempt.score}%" if attempt.score is not None else "")
     + (
-        f" · score {attempt.score}% ({attempt.points:+d} points)"
-        if attempt.score is not None and attempt.points is not None
+        f" · {attempt.strongest} among the strongest · {attempt.pitfalls} pitfall{'s' if attempt.pitfalls != 1 else ''}"
+        if attempt.strongest is not None and attempt.pitfalls is not None
         else ""
     )
 )
@@ -55,6 +56,16 @@ for decision in view.decisions:
         st.caption(
             f"Where {esc(scenario.peer.name)} was: {STAGE_LABELS[node.readiness].lower()} · you took {decision.time_taken_ms / 1000:.0f} s"
         )
+        shown = play.shown_order(attempt.shuffle_seed, decision.node_id, node)
+        st.markdown(
+            "**The responses you saw, in the order you saw them:**\n"
+            + "\n".join(
+                f"{number}. {esc(choice.say)}" + (" **(your choice)**" if choice.id == decision.choice_id else "")
+                for number, choice in enumerate(shown, start=1)
+            )
+        )
+        if not decision.counted:
+            st.caption("You had already decided at this point in this conversation, so this decision was not counted.")
         show_feedback(play.feedback_for(view, decision.node_id, decision.choice_id))
 if attempt.ending_id and attempt.ending_id in scenario.endings:
     ending = scenario.endings[attempt.ending_id]

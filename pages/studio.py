@@ -9,7 +9,8 @@ from records.authored import Authored, AuthoringError
 from scenarios import Problem
 from scenarios.studio import Inspection, graph, starter_text, to_dot, with_new_id
 from ui import identity, services, state, studio
-from ui.render import esc, peer_says, text_table, you_say
+from ui.play import shown_order
+from ui.render import SCORE_HELP, esc, peer_says, text_table, you_say
 from ui.render import feedback as show_feedback
 
 user = identity.require_user("instructor", "admin")  # the page re-checks the role itself
@@ -84,8 +85,9 @@ def show_graph(inspection: Inspection) -> None:
     drawn = graph(inspection.scenario, services.rubric())
     st.caption(
         "Boxes are decision points (with the peer's readiness and first words); double boxes are endings. "
-        "Arrows are choices: ✓ possibility (solid line), ✗ pitfall (dashed line), · neutral (dotted line), "
-        "each with its points. Unreachable nodes and dead ends are labelled in capitals."
+        "Arrows are choices, labelled with their quality: ✓ strongest (thick solid line), + helpful (solid line), "
+        "± mixed: helpful in part, with a pitfall (dotted line), ✗ pitfall (dashed line). Unreachable nodes and dead "
+        "ends are labelled in capitals."
     )
     st.graphviz_chart(to_dot(drawn), width="content")
     with st.expander("The graph as a table"):
@@ -115,14 +117,16 @@ def show_playtest(inspection: Inspection) -> None:
         summary = studio.playtest_summary(inspection, path)
         st.markdown(
             f"**Ending:** {esc(ending.title or node_id)} · score {summary.score}% "
-            f"({summary.points:+d} points; strongest path {summary.strongest.points:+d})"
+            f"({summary.among_strongest} of {summary.decisions} among the strongest, {summary.pitfall_count} "
+            f"pitfall{'s' if summary.pitfall_count != 1 else ''})",
+            help=SCORE_HELP,
         )
         st.info(f"**To reflect on:** {esc(ending.debrief)}", icon=":material/psychology:")
     else:
         node = scenario.nodes[node_id]
         peer_says(scenario.peer.name, node.peer, node.scene)
         st.markdown("**How do you respond?**")
-        for choice in node.choices:
+        for choice in shown_order(studio.playtest_seed(version), node_id, node):
             if st.button(esc(choice.say), key=f"playtest_{version[:12]}_{len(path)}_{choice.id}", width="stretch"):
                 studio.playtest_choose(version, node_id, choice.id)
                 st.rerun()

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, RowMapping, insert, select
 
-from records.scored import ScoredChoice
+from records.scored import SCORING_VERSION, ScoredChoice
 from records.tables import attempts, decision_criteria, decisions
 
 MODES = ("coached", "debrief")
@@ -31,7 +31,15 @@ class Attempt:
     finished_at: datetime | None
     ending_id: str | None
     points: int | None
+    """Scoring version 1 points (exports); no score uses them."""
     score: int | None
+    scoring_version: int
+    strongest: int | None
+    """Counted decisions among the strongest (scoring version 2), once the attempt is scored."""
+    pitfalls: int | None
+    """Counted decisions that named a pitfall (scoring version 2), once the attempt is scored."""
+    shuffle_seed: str | None
+    """The order its responses were shown in (scoring.shuffle.choice_order); None: file order (before 2026-12)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,8 @@ class Decision:
     node_id: str
     choice_id: str
     points: int
+    quality: str | None
+    counted: bool
     time_taken_ms: int
     decided_at: datetime
     criteria: tuple[str, ...]
@@ -49,12 +59,24 @@ class Decision:
 
 @dataclass(frozen=True)
 class Finish:
-    """An attempt's end as recorded: passed with a decision recorded by :meth:`Practice.record_decision` (fixtures,
-    benchmarks) or to :meth:`Practice.finish_attempt`; the app's choices compute theirs (records.scored)."""
+    """An attempt's end as recorded (records.scored.Outcome computes it; fixtures and benchmarks may pass one)."""
 
     ending_id: str
     points: int
     score: int
+    strongest: int | None = None
+    pitfalls: int | None = None
+
+    def values(self) -> dict[str, object]:
+        """The attempt columns this end sets (with the scoring version it follows)."""
+        return {
+            "ending_id": self.ending_id,
+            "points": self.points,
+            "score": self.score,
+            "strongest": self.strongest,
+            "pitfalls": self.pitfalls,
+            "scoring_version": SCORING_VERSION,
+        }
 
 
 def attempt_from(row: RowMapping) -> Attempt:
@@ -126,6 +148,8 @@ def insert_decision(
             node_id=scored.node_id,
             choice_id=scored.choice_id,
             points=scored.points,
+            quality=scored.quality,
+            counted=scored.counted,
             time_taken_ms=max(0, int(time_taken_ms)),
             decided_at=moment,
         )

@@ -19,6 +19,7 @@ from records.errors import ExamClosed
 from records.tables import exam_answers, exams
 from scenarios.questions import Question
 from scoring.exam import score
+from scoring.shuffle import new_seed, option_order
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class Exam:
     percent: int | None
     answers: dict[str, int | None]
     flagged: frozenset[str]
+    shuffle_seed: str | None = None
+    """The order each question's options are shown in (scoring.shuffle.option_order); None: file order."""
+
+    def option_order(self, question_id: str, count: int) -> list[int]:
+        """The option numbers of a question in the order this form shows them (answers keep their numbers)."""
+        return option_order(self.shuffle_seed, question_id, count)
 
     @property
     def open(self) -> bool:
@@ -65,6 +72,7 @@ class Exams(Repository):
             percent=row.percent,
             answers={a.question_id: a.choice for a in answers},
             flagged=frozenset(a.question_id for a in answers if a.flagged),
+            shuffle_seed=row.shuffle_seed,
         )
 
     def start(self, actor: User, items: list[str], minutes: int, pass_mark: int) -> Exam:
@@ -78,6 +86,7 @@ class Exams(Repository):
                     pass_mark=pass_mark,
                     started_at=moment,
                     deadline_at=moment + timedelta(minutes=minutes),
+                    shuffle_seed=new_seed(),
                 )
             ).inserted_primary_key
             assert new_id is not None

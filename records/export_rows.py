@@ -27,10 +27,13 @@ class DecisionRow:
     started_at: datetime
     finished_at: datetime | None
     score: int | None
+    scoring_version: int
     step: int
     node_id: str
     choice_id: str
     criteria: tuple[str, ...]
+    quality: str | None
+    counted: bool
     points: int
     time_taken_ms: int
     decided_at: datetime
@@ -46,17 +49,21 @@ class DecisionRow:
             started_at=attempt.started_at,
             finished_at=attempt.finished_at,
             score=attempt.score,
+            scoring_version=attempt.scoring_version,
             step=decision.step,
             node_id=decision.node_id,
             choice_id=decision.choice_id,
             criteria=decision.criteria,
+            quality=decision.quality,
+            counted=decision.counted,
             points=decision.points,
             time_taken_ms=decision.time_taken_ms,
             decided_at=decision.decided_at,
         )
 
     def cells(self) -> list[object]:
-        """The row under CSV_COLUMNS: times in ISO 8601, no finish or score as empty cells, criteria joined by ';'."""
+        """The row under CSV_COLUMNS: times in ISO 8601, no finish or score as empty cells, criteria joined by ';',
+        counted as 1 (the first decision at its point: it is scored) or 0 (a revisit), points in scoring version 1."""
         return [
             self.attempt_id,
             self.scenario_id,
@@ -66,10 +73,13 @@ class DecisionRow:
             self.started_at.isoformat(),
             self.finished_at.isoformat() if self.finished_at else "",
             "" if self.score is None else self.score,
+            self.scoring_version,
             self.step,
             self.node_id,
             self.choice_id,
             ";".join(self.criteria),
+            self.quality or "",
+            int(self.counted),
             self.points,
             self.time_taken_ms,
             self.decided_at.isoformat(),
@@ -118,10 +128,13 @@ def trainee_rows(connection: Connection, whose: ColumnElement[bool]) -> Iterator
             attempts.c.started_at,
             attempts.c.finished_at,
             attempts.c.score,
+            attempts.c.scoring_version,
             decisions.c.id.label("decision_id"),
             decisions.c.step,
             decisions.c.node_id,
             decisions.c.choice_id,
+            decisions.c.quality,
+            decisions.c.counted,
             decisions.c.points,
             decisions.c.time_taken_ms,
             decisions.c.decided_at,
@@ -145,10 +158,13 @@ def trainee_rows(connection: Connection, whose: ColumnElement[bool]) -> Iterator
                 started_at=r.started_at,
                 finished_at=r.finished_at,
                 score=r.score,
+                scoring_version=r.scoring_version,
                 step=r.step,
                 node_id=r.node_id,
                 choice_id=r.choice_id,
                 criteria=tuple(criteria.get(r.decision_id, ())),
+                quality=r.quality,
+                counted=bool(r.counted),
                 points=r.points,
                 time_taken_ms=r.time_taken_ms,
                 decided_at=r.decided_at,

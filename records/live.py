@@ -9,15 +9,15 @@ of a deployment, and any page load, sees the same class.
   status "live" while the class runs, so Home and Practice never offer to resume it on their own).
 * At each decision point every trainee answers once: the first answer stands, and a second click, a rerun or
   another tab changes nothing (as in practice, where each decision is committed when it is made). The answer
-  is written with its decision row (criteria and points) in one transaction; the decision's step is the
+  is written with its decision row (quality, criteria, whether it counts) in one transaction; the decision's step is the
   class's step, so it is recorded once per point however often it is sent.
 * The host reveals the feedback (answers close), then moves the class on along the choice most trainees
   picked (a tie goes to the choice shown first) or one the host picks. Reveal and advance name the step the
   host's page showed, so a double click or a second tab never skips a point.
-* At an ending the session ends and each attempt with answers is finished with its points (the sum of the
-  trainee's own answers) and a score against the scenario's strongest and weakest paths. Ending early marks
-  the attempts "left", with their points and no score, as leaving a practice conversation does. An attempt
-  with no answers is marked "left" either way.
+* At an ending the session ends and each attempt with answers is finished with a score from the trainee's own
+  answers (scoring version 2, records.scored: the first answer at each point counts), with how many were among
+  the strongest and how many named a pitfall. Ending early marks the attempts "left", with those counts and no
+  score, as leaving a practice conversation does. An attempt with no answers is marked "left" either way.
 
 Who may do what: the host, the cohort's owner and admins run the session and see its tally (counts only,
 never who chose what); participants see the session and their own answer.
@@ -26,7 +26,7 @@ Belonging is checked now, not once: only current members of the cohort (and thos
 read the class or answer. A code given to anyone else gets the same answer as a code that does not exist,
 naming nothing, and counts as a wrong code (records.cohorts throttles wrong codes per user, cohort and live
 codes together). A trainee who leaves the cohort, or is removed from it, mid-class gets a kind message and their
-answers are refused; when the class ends their attempt is marked "left" with the points of their answers.
+answers are refused; when the class ends their attempt is marked "left" with the counts of their answers.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from records.base import Repository
 from records.codes import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
 from records.decisions import insert_decision
 from records.errors import LiveError, NotFound
-from records.scored import attempt_score, bounds, score_choice
+from records.scored import SCORING_VERSION, live_outcome, score_choice
 from records.tables import (
     attempts,
     cohort_members,
@@ -57,6 +57,7 @@ from records.tables import (
 )
 from scenarios import LoadedScenario, Rubric
 from scoring.live import most_chosen
+from scoring.shuffle import choice_order, new_seed
 
 MODE = "live"
 """The attempts' mode; their status is "live" while the class runs."""
@@ -87,6 +88,8 @@ class LiveSession:
     step_started_at: datetime
     ended_at: datetime | None
     ending_id: str | None
+    shuffle_seed: str | None
+    """The order every screen of the class shows responses in (scoring.shuffle); None: file order."""
 
     @property
     def ended(self) -> bool:
@@ -314,6 +317,7 @@ class LiveSessions(Repository):
                             step=1,
                             node_id=loaded.scenario.start,
                             phase="asking",
+                            shuffle_seed=new_seed(),
                             started_at=moment,
                             step_started_at=moment,
                             updated_at=moment,
@@ -350,7 +354,8 @@ class LiveSessions(Repository):
             if session.phase != "revealed":
                 raise LiveError("Reveal the feedback before moving on, so everyone sees it.")
             node = loaded.scenario.nodes[session.node_id]
-            choice_id = follow if follow is not None else most_chosen(node, self._counts(connection, session))
+            shown = choice_order(session.shuffle_seed, session.node_id, [c.id for c in node.choices])
+            choice_id = follow if follow is not None else most_chosen(node, self._counts(connection, session), rubric, shown)
             if choice_id is None:
                 raise LiveError("No one has answered yet. Pick a response for the class to follow.")
             by_id = {c.id: c for c in node.choices}
@@ -359,7 +364,7 @@ class LiveSessions(Repository):
             target = by_id[choice_id].next
             moment = clock.now()
             if target in loaded.scenario.endings:
-                self._close(connection, session, moment, ending_id=target, bounds=bounds(loaded.scenario, rubric))
+                self._close(connection, session, moment, ending_id=target)
             else:
                 connection.execute(
                     update(live_sessions)
@@ -378,7 +383,7 @@ class LiveSessions(Repository):
         with self._write() as connection:
             session = self._hosted(connection, actor, session_id, lock="update")
             if not session.ended:
-                self._close(connection, session, clock.now(), ending_id=None, bounds=None)
+                self._close(connection, session, clock.now(), ending_id=None)
             return self._get(connection, session_id)
 
     @staticmethod
@@ -392,7 +397,6 @@ class LiveSessions(Repository):
         moment: datetime,
         *,
         ending_id: str | None,
-        bounds: tuple[int, int] | None,
     ) -> None:
         connection.execute(
             update(live_sessions)
@@ -406,27 +410,36 @@ class LiveSessions(Repository):
                 )
             ).scalars()
         )
-        totals = connection.execute(
-            select(live_participants.c.attempt_id, func.count(decisions.c.id), func.coalesce(func.sum(decisions.c.points), 0))
+        answers: dict[int, list[tuple[str, bool, int]]] = {}
+        for attempt_id, quality, counts, points in connection.execute(
+            select(live_participants.c.attempt_id, decisions.c.quality, decisions.c.counted, decisions.c.points)
             .select_from(live_participants)
             .outerjoin(decisions, decisions.c.attempt_id == live_participants.c.attempt_id)
             .where(live_participants.c.session_id == session.id)
-            .group_by(live_participants.c.attempt_id)
-        ).all()
-        for attempt_id, answered, points in totals:
-            values: dict[str, object] = {"updated_at": moment}
-            # A trainee who left the cohort (or was removed) mid-class is marked "left", with their points so far.
-            if answered and bounds is not None and ending_id is not None and attempt_id in stayed:
+            .order_by(live_participants.c.attempt_id, decisions.c.step)
+        ):
+            mine = answers.setdefault(attempt_id, [])
+            if quality is not None:
+                mine.append((quality, bool(counts), int(points)))
+        for attempt_id, mine in answers.items():
+            values: dict[str, object] = {"updated_at": moment, "scoring_version": SCORING_VERSION}
+            result = live_outcome(mine, ending_id)
+            # A trainee who left the cohort (or was removed) mid-class is marked "left", with their counts so far.
+            if mine and ending_id is not None and attempt_id in stayed:
                 values |= {
                     "status": "finished",
                     "finished_at": moment,
                     "ending_id": ending_id,
-                    "points": int(points),
-                    "score": attempt_score(int(points), bounds),
+                    "points": result.points,
+                    "score": result.score,
+                    "strongest": result.strongest,
+                    "pitfalls": result.pitfalls,
                     "current_node": ending_id,
                 }
+            elif mine:
+                values |= {"status": "left", "points": result.points, "strongest": result.strongest, "pitfalls": result.pitfalls}
             else:
-                values |= {"status": "left", "points": int(points) if answered else None}
+                values |= {"status": "left", "points": None}
             connection.execute(update(attempts).where(attempts.c.id == attempt_id, attempts.c.status == MODE).values(**values))
 
     @staticmethod
@@ -498,6 +511,8 @@ class LiveSessions(Repository):
                 mode=MODE,
                 status=MODE,
                 current_node=session.node_id,
+                scoring_version=SCORING_VERSION,
+                shuffle_seed=session.shuffle_seed,  # the class's order: Review shows what every screen showed
                 started_at=moment,
                 updated_at=moment,
             )
@@ -511,7 +526,7 @@ class LiveSessions(Repository):
         return int(attempt_id[0])
 
     def answer(self, actor: User, session_id: int, *, step: int, choice_id: str, loaded: LoadedScenario, rubric: Rubric) -> Seat:
-        """Record the actor's answer at ``step`` with its decision (criteria and points). The first answer at a
+        """Record the actor's answer at ``step`` with its decision (quality, criteria, whether it counts). The first answer at a
         step stands: answering again returns the seat unchanged."""
         moment = clock.now()
         try:
@@ -552,7 +567,8 @@ class LiveSessions(Repository):
                     )
                 )
                 shown = max(session.step_started_at, participant.joined_at)
-                scored = score_choice(loaded.scenario, session.node_id, choice_id, rubric)
+                decided = connection.execute(select(decisions.c.node_id).where(decisions.c.attempt_id == attempt_id)).scalars()
+                scored = score_choice(loaded.scenario, session.node_id, choice_id, rubric, decided=decided)
                 insert_decision(connection, attempt_id, step, scored, int((moment - shown).total_seconds() * 1000), moment)
                 connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(updated_at=moment))
                 return self._seat(connection, actor, session, attempt_id)

@@ -6,7 +6,8 @@ its decisions is for the trainee, the instructors of a cohort they are in, and a
 else's records is written to the audit log.
 
 Recording a choice computes what is stored from the scenario version the attempt is on (records.scored): its
-points and criteria, and at an ending the attempt's points and score. The decision, the attempt's end and a
+quality, whether it counts (the first decision at its point), its criteria, and at an ending the attempt's score
+and counts. The decision, the attempt's end and a
 pitfall's spaced-review card commit in one transaction, at once, so a refresh, a crash or a restart loses
 nothing. Recording the same step twice (a double click, a rerun, a second tab) keeps the first and records nothing
 more.
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from records import audit, cards, clock, versions
@@ -36,9 +37,10 @@ from records.decisions import (
     insert_decision,
 )
 from records.errors import NotFound, StaleDecision
-from records.scored import NotAChoice, ScoredChoice, outcome, score_choice
+from records.scored import SCORING_VERSION, NotAChoice, ScoredChoice, outcome, score_choice
 from records.tables import attempts, decision_criteria, decisions
 from scenarios import LoadedScenario, Rubric
+from scoring.shuffle import new_seed
 
 
 class Practice(Repository):
@@ -89,6 +91,8 @@ class Practice(Repository):
                     mode=mode,
                     status="active",
                     current_node=start,
+                    scoring_version=SCORING_VERSION,
+                    shuffle_seed=new_seed(),
                     started_at=moment,
                     updated_at=moment,
                 )
@@ -172,17 +176,15 @@ class Practice(Repository):
                 if loaded.content_hash != attempt.content_hash:
                     raise StaleDecision("This page shows another version of the scenario. Please reload it.")
                 done = self._check_step(connection, attempt, step, node_id)
+                path = [(d.node_id, d.choice_id) for d in decisions_of(connection, [attempt_id])[attempt_id][:done]]
                 try:
-                    scored = score_choice(loaded.scenario, node_id, choice_id, rubric)
+                    scored = score_choice(loaded.scenario, node_id, choice_id, rubric, decided=(n for n, _ in path))
                 except NotAChoice:
                     raise StaleDecision(f"'{choice_id}' is not a response at this point.") from None
-                path = [(d.node_id, d.choice_id) for d in decisions_of(connection, [attempt_id])[attempt_id][:done]]
-                ending = (
-                    outcome(loaded.scenario, [*path, (node_id, choice_id)], rubric)
-                    if scored.next_id in loaded.scenario.endings
-                    else None
-                )
-                finish = None if ending is None else Finish(ending.ending_id, ending.points, ending.score)
+                finish = None
+                if scored.next_id in loaded.scenario.endings:
+                    ending = outcome(loaded.scenario, [*path, (node_id, choice_id)], rubric)
+                    finish = Finish(scored.next_id, ending.points, ending.score or 0, ending.strongest, ending.pitfalls)
                 recorded = self._insert(connection, attempt, step, scored, time_taken_ms, moment, finish)
                 if scored.pitfall:  # it comes back later in spaced review
                     cards.add(
@@ -207,12 +209,14 @@ class Practice(Repository):
         points: int,
         next_node: str,
         time_taken_ms: int,
+        quality: str = "helpful",
+        counted: bool = True,
         finish: Finish | None = None,
     ) -> Decision:
         """Commit a decision scored by the caller (test fixtures and benchmarks that write history directly; the
         app records choices with :meth:`record_choice`, which computes what it stores). The same step rules."""
         moment = clock.now()
-        scored = ScoredChoice(node_id, choice_id, next_node, points, tuple(sorted(set(criteria))), pitfall=False)
+        scored = ScoredChoice(node_id, choice_id, next_node, quality, counted, points, tuple(sorted(set(criteria))))
         try:
             with self._write() as connection:
                 attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
@@ -253,13 +257,7 @@ class Practice(Repository):
         insert_decision(connection, attempt.id, step, scored, time_taken_ms, moment)
         values: dict[str, object] = {"current_node": scored.next_id, "updated_at": moment}
         if finish is not None:
-            values |= {
-                "status": "finished",
-                "finished_at": moment,
-                "ending_id": finish.ending_id,
-                "points": finish.points,
-                "score": finish.score,
-            }
+            values |= {"status": "finished", "finished_at": moment, **finish.values()}
         connection.execute(update(attempts).where(attempts.c.id == attempt.id).values(**values))
         recorded = decision_at(connection, attempt.id, step)
         assert recorded is not None
@@ -279,14 +277,7 @@ class Practice(Repository):
             connection.execute(
                 update(attempts)
                 .where(attempts.c.id == attempt_id)
-                .values(
-                    status="finished",
-                    finished_at=clock.now(),
-                    updated_at=clock.now(),
-                    ending_id=finish.ending_id,
-                    points=finish.points,
-                    score=finish.score,
-                )
+                .values(status="finished", finished_at=clock.now(), updated_at=clock.now(), **finish.values())
             )
             return self._owned_attempt(connection, actor, attempt_id)
 
@@ -303,7 +294,19 @@ class Practice(Repository):
     # ---------------------------------------------------------------- history
     def attempts_frame(self, actor: User, user_id: int) -> pd.DataFrame:
         """All of a user's attempts as a frame (scenario titles are added by the caller)."""
-        columns = ["attempt_id", "scenario_id", "content_hash", "mode", "status", "started_at", "finished_at", "score", "points"]
+        columns = [
+            "attempt_id",
+            "scenario_id",
+            "content_hash",
+            "mode",
+            "status",
+            "started_at",
+            "finished_at",
+            "score",
+            "strongest",
+            "pitfalls",
+            "points",
+        ]
         query = (
             select(
                 attempts.c.id.label("attempt_id"),
@@ -314,6 +317,8 @@ class Practice(Repository):
                 attempts.c.started_at,
                 attempts.c.finished_at,
                 attempts.c.score,
+                attempts.c.strongest,
+                attempts.c.pitfalls,
                 attempts.c.points,
             )
             .where(attempts.c.user_id == user_id)
@@ -336,7 +341,8 @@ class Practice(Repository):
             .join(attempts, attempts.c.id == decisions.c.attempt_id)
             .join(decision_criteria, decision_criteria.c.decision_id == decisions.c.id)
             # A live class still running has not revealed its feedback: its pitfalls count once it has.
-            .where(attempts.c.user_id == user_id, attempts.c.status != "live")
+            # Only the first decision at each point counts (scoring version 2): laps of a loop add nothing.
+            .where(attempts.c.user_id == user_id, attempts.c.status != "live", decisions.c.counted == true())
             .order_by(decisions.c.decided_at, decisions.c.id, decision_criteria.c.criterion_id)
         )
         with audit.seeing(self, actor, user_id, "view progress") as connection:

@@ -24,7 +24,10 @@ from records.export import Exports, UserExport
 from records.live import LiveSessions
 from records.practice import Practice
 from records.recovery import Recovery
+from records.rescore import Rescoring
 from records.spaced import SpacedReview
+from scenarios import Rubric
+from scoring import default_rubric
 
 __all__ = [
     "MODES",
@@ -53,6 +56,7 @@ class Store:
         self.live = LiveSessions(engine)
         self.practice = Practice(engine)
         self.recovery = Recovery(engine)
+        self.rescoring = Rescoring(engine)
         self.reviews = SpacedReview(engine)
         # The practice repository under the names the pages and tests have always used.
         self.start_attempt = self.practice.start_attempt
@@ -71,10 +75,14 @@ class Store:
         self.export = self.exports.user
 
     @classmethod
-    def open(cls, url: str | None = None) -> Store:
+    def open(cls, url: str | None = None, *, rubric: Rubric | None = None) -> Store:
+        """The engine, migrated, with every attempt scored under the current scoring version (records.rescore;
+        ``rubric``: the one the app scores with, scoring's default when None)."""
         engine = db.create(url)
         db.migrate(engine)
-        return cls(engine)
+        store = cls(engine)
+        store.rescoring.rescore(rubric if rubric is not None else default_rubric())
+        return store
 
     def close(self) -> None:
         self.engine.dispose()

@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    true,
 )
 
 metadata = MetaData(
@@ -148,9 +149,14 @@ attempts = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("finished_at", UTCDateTime(), nullable=True),
     Column("ending_id", String(64), nullable=True),
-    Column("points", Integer, nullable=True),
+    Column("points", Integer, nullable=True),  # scoring version 1 points (exports); no score uses them
     Column("score", Integer, nullable=True),
+    Column("scoring_version", Integer, nullable=False, server_default="1"),  # the rule score and counts follow
+    Column("strongest", Integer, nullable=True),  # counted decisions among the strongest (version 2)
+    Column("pitfalls", Integer, nullable=True),  # counted decisions that named a pitfall (version 2)
+    Column("shuffle_seed", String(32), nullable=True),  # the order responses were shown in; none: file order
     Index("ix_attempts_user_status", "user_id", "status"),
+    Index("ix_attempts_scoring_version", "scoring_version"),
 )
 
 decisions = Table(
@@ -161,7 +167,9 @@ decisions = Table(
     Column("step", Integer, nullable=False),
     Column("node_id", String(64), nullable=False),
     Column("choice_id", String(64), nullable=False),
-    Column("points", Integer, nullable=False),
+    Column("points", Integer, nullable=False),  # scoring version 1 points (exports)
+    Column("quality", String(16), nullable=True),  # strongest, helpful, mixed or pitfall (version 2)
+    Column("counted", Boolean, nullable=False, server_default=true()),  # false at a point decided before (a loop)
     Column("time_taken_ms", Integer, nullable=False),
     Column("decided_at", UTCDateTime(), nullable=False),
     UniqueConstraint("attempt_id", "step"),
@@ -189,6 +197,7 @@ exams = Table(
     Column("ended_by", String(16), nullable=True),  # "submitted" or "time"
     Column("correct", Integer, nullable=True),
     Column("percent", Integer, nullable=True),
+    Column("shuffle_seed", String(32), nullable=True),  # the order options were shown in; none: file order
 )
 
 exam_answers = Table(
@@ -258,6 +267,7 @@ live_sessions = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("ended_at", UTCDateTime(), nullable=True),
     Column("ending_id", String(64), nullable=True),  # the ending the class reached; none when ended early
+    Column("shuffle_seed", String(32), nullable=True),  # the order every screen shows responses in
 )
 
 live_participants = Table(

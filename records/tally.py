@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal_column, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal_column, select, true
 
 from records.tables import attempts, cohort_members, decision_criteria, decisions
 
@@ -83,6 +83,11 @@ def _in_range(lo: int, hi: int | None, ids: Sequence[int] | None) -> ColumnEleme
     return condition if hi is None else and_(condition, decisions.c.id <= hi)
 
 
+def _counted() -> ColumnElement[bool]:
+    """Only the first decision at each point of an attempt counts (scoring version 2): laps of a loop add nothing."""
+    return decisions.c.counted == true()
+
+
 def _collect(
     connection: Connection, cohort_id: int, lo: int, hi: int | None, ids: Sequence[int] | None = None, *, hits_only: bool = False
 ) -> Part:
@@ -98,7 +103,7 @@ def _collect(
         .select_from(decision_criteria)
         .join(decisions, decisions.c.id == decision_criteria.c.decision_id)
         .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(in_range, member)
+        .where(in_range, member, _counted())
         .group_by(decision_criteria.c.criterion_id, day)
     )
     if ids is None:  # the same range on the criteria's own key lets both databases scan only that range
@@ -113,7 +118,7 @@ def _collect(
         select(attempts.c.scenario_id, decisions.c.node_id, decisions.c.choice_id, func.count())
         .select_from(decisions)
         .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(in_range, member)
+        .where(in_range, member, _counted())
         .group_by(attempts.c.scenario_id, decisions.c.node_id, decisions.c.choice_id)
     )
     for scenario_id, node_id, choice_id, times in connection.execute(choices_query):

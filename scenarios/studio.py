@@ -16,6 +16,7 @@ from scenarios.gateway import Problem, YamlError, read_yaml
 from scenarios.loader import LoadedScenario, ScenarioError
 from scenarios.loader import _from_document as load_document  # the loader's own steps after reading
 from scenarios.model import STAGE_LABELS, Scenario
+from scenarios.quality import QUALITY_LABELS, node_qualities
 from scenarios.rubric import Rubric
 from scenarios.validate import to_model
 
@@ -97,7 +98,7 @@ def with_new_id(text: str, new_id: str) -> str:
 
 
 # --------------------------------------------------------------------- graph
-Kind = str  # "pitfall", "possibility", "neutral"
+Kind = str  # a response's quality: "strongest", "helpful", "mixed" or "pitfall" (scenarios.quality)
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,6 @@ class Edge:
     choice_id: str
     target: str
     kind: Kind
-    points: int
     missing_target: bool
 
 
@@ -135,17 +135,11 @@ class Graph:
                 {
                     "From": edge.node_id + (f" ({', '.join(notes)})" if notes else ""),
                     "Choice": edge.choice_id,
-                    "Kind": f"{edge.kind} ({edge.points:+d})",
+                    "Quality": QUALITY_LABELS[edge.kind],
                     "Leads to": edge.target + (" (missing)" if edge.missing_target else ""),
                 }
             )
         return out
-
-
-def _kind(points: int, pitfall: bool) -> Kind:
-    if pitfall:
-        return "pitfall"
-    return "possibility" if points > 0 else "neutral"
 
 
 def _shorten(text: str, limit: int = 48) -> str:
@@ -174,10 +168,8 @@ def graph(scenario: Scenario, rubric: Rubric) -> Graph:
     known = set(scenario.nodes) | set(scenario.endings)
     edges = []
     for node_id, node in scenario.nodes.items():
-        for choice in node.choices:
-            points = rubric.points([c for c in choice.criteria if c in rubric])
-            pitfall = rubric.is_pitfall_choice([c for c in choice.criteria if c in rubric])
-            edges.append(Edge(node_id, choice.id, choice.next, _kind(points, pitfall), points, choice.next not in known))
+        for choice, quality in zip(node.choices, node_qualities(node, rubric), strict=True):
+            edges.append(Edge(node_id, choice.id, choice.next, quality, choice.next not in known))
     return Graph(tuple(nodes), tuple(edges))
 
 
@@ -188,11 +180,12 @@ def _quote(text: str) -> str:
 
 # Colours pass 4.5:1 on white; every kind is also told apart by its label text and line style.
 EDGE_STYLE = {
+    "strongest": 'color="#1a6b37", fontcolor="#1a6b37", style=solid, penwidth=2.5',
+    "helpful": 'color="#1a6b37", fontcolor="#1a6b37", style=solid',
+    "mixed": 'color="#7a4a00", fontcolor="#7a4a00", style=dotted, penwidth=1.5',
     "pitfall": 'color="#a1271b", fontcolor="#a1271b", style=dashed',
-    "possibility": 'color="#1a6b37", fontcolor="#1a6b37", style=solid, penwidth=2',
-    "neutral": 'color="#4a4a4a", fontcolor="#4a4a4a", style=dotted',
 }
-EDGE_MARK = {"pitfall": "✗ pitfall", "possibility": "✓ possibility", "neutral": "· neutral"}
+EDGE_MARK = {"strongest": "✓ strongest", "helpful": "+ helpful", "mixed": "± mixed", "pitfall": "✗ pitfall"}
 
 
 def to_dot(drawn: Graph) -> str:
@@ -221,7 +214,7 @@ def to_dot(drawn: Graph) -> str:
             f'  {_quote(target)} [label={_quote("MISSING: " + target)}, shape=note, style="filled", fillcolor="#fde7e4"];'
         )
     for edge in drawn.edges:
-        label = f"{EDGE_MARK[edge.kind]} {edge.points:+d}\n{edge.choice_id}"
+        label = f"{EDGE_MARK[edge.kind]}\n{edge.choice_id}"
         lines.append(f"  {_quote(edge.node_id)} -> {_quote(edge.target)} [label={_quote(label)}, {EDGE_STYLE[edge.kind]}];")
     lines.append("}")
     return "\n".join(lines)

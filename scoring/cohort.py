@@ -8,8 +8,8 @@ Item analysis, as test-analysis tools do it for quiz questions, adapted to branc
   visit counts. Counts on *all* attempts are shown beside them.
 * Not everyone reaches every decision point (paths branch), so each point is judged on the trainees who
   **reached** it in their first attempt.
-* **Facility**: the share of those trainees who chose the strongest choice there (the most rubric points at that
-  point; when several choices tie for the most, each of them counts as strongest).
+* **Facility**: the share of those trainees who chose a strongest choice there (its author's quality label,
+  scoring version 2; when several choices are labelled strongest, each of them counts).
 * **Discrimination**: facility in the upper group minus facility in the lower group. Among the trainees who
   reached the point and have an overall score (the mean score of their finished attempts, any scenario), rank
   them by overall score, highest first, ties broken by the lower user id first; the upper group is the first
@@ -35,6 +35,7 @@ from fractions import Fraction
 import pandas as pd
 
 from scenarios import Rubric, Scenario
+from scenarios.quality import node_qualities
 
 MIN_REACHED = 5
 GROUP_PERCENT = 27
@@ -64,8 +65,8 @@ FLAG_ORDER = ("possible miskey", "confusing", "very easy", "hard", "too few answ
 
 KIND_LABELS = {
     "strongest": "Strongest",
-    "possibility": "Possibility",
-    "mixed": "Mixed (possibility and pitfall)",
+    "helpful": "Helpful",
+    "mixed": "Mixed (helpful in part, with a pitfall)",
     "pitfall": "Pitfall",
     "unknown": "Not in this version",
 }
@@ -117,20 +118,15 @@ def group_size(n: int) -> int:
     return max(1, (GROUP_PERCENT * n + 50) // 100)
 
 
-def _kind(scenario: Scenario, rubric: Rubric, node_id: str, choice_id: str, top: int | None) -> tuple[str, int | None]:
+def _kind(scenario: Scenario, rubric: Rubric, node_id: str, choice_id: str) -> tuple[str, int | None]:
+    """A choice's quality (scoring version 2: strongest, helpful, mixed, pitfall) and its version 1 points."""
     node = scenario.nodes.get(node_id)
-    choice = next((c for c in node.choices if c.id == choice_id), None) if node is not None else None
-    if choice is None:
+    if node is None:
         return "unknown", None
-    points = rubric.points(choice.criteria)
-    kinds = {rubric.criterion(c).kind for c in choice.criteria if c in rubric}
-    if top is not None and points == top:
-        return "strongest", points
-    if kinds == {"pitfall"}:
-        return "pitfall", points
-    if "pitfall" in kinds:
-        return "mixed", points
-    return "possibility", points
+    for choice, quality in zip(node.choices, node_qualities(node, rubric), strict=True):
+        if choice.id == choice_id:
+            return quality, rubric.points(choice.criteria)
+    return "unknown", None
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -165,13 +161,12 @@ def item_analysis(
     choice_rows = []
     for node_id in node_order:
         node = scenario.nodes.get(node_id)
-        top = max(rubric.points(c.criteria) for c in node.choices) if node is not None else None
         known = [c.id for c in node.choices] if node is not None else []
         chosen = firsts.get(node_id, [])
         first_by_choice = Counter(c for _, c in chosen)
         every = [c for (n, c) in all_counts if n == node_id]
         order = known + sorted((set(first_by_choice) | set(every)) - set(known))
-        kinds = {c: _kind(scenario, rubric, node_id, c, top) for c in order}
+        kinds = {c: _kind(scenario, rubric, node_id, c) for c in order}
         strongest = {c for c, (kind, _) in kinds.items() if kind == "strongest"}
 
         reached = len(chosen)

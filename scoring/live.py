@@ -3,18 +3,19 @@ choices (a frame and a plotly figure), which choice the class picked most, and d
 
 Before the instructor reveals the feedback nothing here gives away which response is strongest: choices keep
 the order and letters the trainees see, every bar has the same colour, and the frame has no ``kind`` column.
-After the reveal each choice is named "possibility", "pitfall" or "possibility and pitfall" in words (and the
-bars differ in colour and pattern too, never by colour alone).
+After the reveal each choice is named by its quality in words ("strongest", "helpful", "helpful in part, with a
+pitfall" or "pitfall"), and the bars differ in colour and pattern too, never by colour alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from scenarios import Node, Rubric, Scenario
+from scenarios.quality import RANK, node_qualities
 from scoring.charts import FONT, PITFALL_COLOUR, POSSIBILITY_COLOUR, plain
 from scoring.scorer import feedback
 
@@ -25,15 +26,15 @@ SHORT = 44
 """Characters of a response kept in chart labels (the table beside the chart has the full text)."""
 
 KIND_STYLE = {
-    "possibility (strongest)": (POSSIBILITY_COLOUR, ""),
-    "possibility": (POSSIBILITY_COLOUR, "."),
-    "possibility and pitfall": (MIXED_COLOUR, "/"),
+    "strongest": (POSSIBILITY_COLOUR, ""),
+    "helpful": (POSSIBILITY_COLOUR, "."),
+    "helpful in part, with a pitfall": (MIXED_COLOUR, "/"),
     "pitfall": (PITFALL_COLOUR, "x"),
 }
 KIND_OF_VERDICT = {
-    "strongest": "possibility (strongest)",
-    "helpful": "possibility",
-    "mixed": "possibility and pitfall",
+    "strongest": "strongest",
+    "helpful": "helpful",
+    "mixed": "helpful in part, with a pitfall",
     "pitfall": "pitfall",
 }
 COLUMNS = ["choice", "choice_id", "response", "trainees", "share"]
@@ -55,18 +56,28 @@ def letter(index: int) -> str:
 
 
 def kind_of(scenario: Scenario, node_id: str, choice_id: str, rubric: Rubric) -> str:
-    """'possibility (strongest)', 'possibility', 'possibility and pitfall' or 'pitfall', from the scorer's verdict."""
+    """'strongest', 'helpful', 'helpful in part, with a pitfall' or 'pitfall': the response's quality in words."""
     return KIND_OF_VERDICT[feedback(scenario, node_id, choice_id, rubric).verdict]
 
 
-def distribution(scenario: Scenario, node_id: str, counts: Mapping[str, int], rubric: Rubric, *, revealed: bool) -> pd.DataFrame:
-    """One row per choice at ``node_id``, in the order trainees see them: letter, id, full response text, how many
-    trainees picked it and their share (whole percent of those who answered). After the reveal, a ``kind`` column
-    names each choice in words."""
+def distribution(
+    scenario: Scenario,
+    node_id: str,
+    counts: Mapping[str, int],
+    rubric: Rubric,
+    *,
+    revealed: bool,
+    shown: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per choice at ``node_id``, in the order trainees see them (``shown``: the class's shuffled order;
+    file order when None): letter, id, full response text, how many trainees picked it and their share (whole
+    percent of those who answered). After the reveal, a ``kind`` column names each choice in words."""
     node: Node = scenario.nodes[node_id]
     answered = sum(counts.get(c.id, 0) for c in node.choices)
+    by_id = {c.id: c for c in node.choices}
+    ordered = [by_id[i] for i in shown] if shown is not None else list(node.choices)
     rows: list[dict[str, object]] = []
-    for index, choice in enumerate(node.choices):
+    for index, choice in enumerate(ordered):
         picked = int(counts.get(choice.id, 0))
         row: dict[str, object] = {
             "choice": letter(index),
@@ -126,15 +137,16 @@ def distribution_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def most_chosen(node: Node, counts: Mapping[str, int]) -> str | None:
-    """The choice most trainees picked; a tie goes to the one shown first. None when no one answered."""
-    best: str | None = None
-    best_count = 0
-    for choice in node.choices:
-        picked = counts.get(choice.id, 0)
-        if picked > best_count:
-            best, best_count = choice.id, picked
-    return best
+def most_chosen(node: Node, counts: Mapping[str, int], rubric: Rubric, shown: Sequence[str] | None = None) -> str | None:
+    """The choice most trainees picked. A tie goes to the stronger response (so a class never follows a pitfall
+    that tied with a better answer), then to the one shown first (``shown``: the class's order; file order when
+    None). None when no one answered."""
+    order = list(shown) if shown is not None else [c.id for c in node.choices]
+    rank = {c.id: RANK[q] for c, q in zip(node.choices, node_qualities(node, rubric), strict=True)}
+    picked = [choice_id for choice_id in order if counts.get(choice_id, 0) > 0]
+    if not picked:
+        return None
+    return min(picked, key=lambda choice_id: (-counts[choice_id], -rank[choice_id], order.index(choice_id)))
 
 
 STAGE_PROMPTS: dict[str, tuple[str, ...]] = {
@@ -172,7 +184,7 @@ def discussion_prompts(scenario: Scenario, node_id: str, counts: Mapping[str, in
     picked = [c for c in node.choices if counts.get(c.id, 0) > 0]
     if len(picked) >= 2:
         prompts.append(f"The class chose different responses. What does each of them assume about where {name} is?")
-    top = most_chosen(node, counts)
+    top = most_chosen(node, counts, rubric)
     if top is not None and feedback(scenario, node_id, top, rubric).pitfalls:
         prompts.append(
             "The response chosen most falls into a pitfall. What made it tempting, and how would you put the stronger "

@@ -11,21 +11,13 @@ Scoring version 2 (:data:`SCORING_VERSION`; the rule itself is defined once, in 
 * The strongest path shown is made of strongest responses only (no pitfall), the fewest decisions first.
 
 :func:`score_decision` scores one choice (quality, credit, version), :func:`assess` a whole attempt (score, how
-many responses were among the strongest, how many named a pitfall); :func:`feedback` carries both the quality
-and credit and, unchanged, the version 1 ``points``. :func:`summarize` still returns the version 1 summary
-(``points``, ``score``, ``strongest``, ``weakest``) for the pages that show it, with the version 2
-:class:`Assessment` beside it in ``Summary.assessment``.
+many responses were among the strongest, how many named a pitfall), :func:`summarize` an attempt as the pages show
+it (the assessment with the criteria its decisions named), and :func:`feedback` one choice as a trainee reads it.
 
-Scoring version 1 (kept for the pages and records that still show it, until they move to version 2):
-
-* A choice's **points** are the sum of its criteria: each possibility adds its weight, each pitfall subtracts
-  its weight (weights default to 1; sharing without consent weighs 2).
-* An attempt's **points** are the sum of its choices' points.
-* The **strongest path** is the path from the start to an ending with the most points; the **weakest path** the
-  one with the fewest. Paths never visit a node twice.
-* The **score** places the attempt between them: ``100 * (points - weakest) / (strongest - weakest)``, rounded
-  and kept within 0..100. 100 means the attempt matched the strongest path; 0 the weakest. When every path
-  scores the same, the score is 100.
+Scoring version 1 (until 2026-12) summed criteria points along the path and placed the total between the
+scenario's weakest and strongest paths. A choice's version 1 **points** (possibilities add their weight, pitfalls
+subtract theirs) are still computed and stored with each decision for exports and for re-scoring old records;
+no score uses them. :func:`strongest_path` and :func:`weakest_path` are the version 1 extremes by points.
 """
 
 from __future__ import annotations
@@ -114,17 +106,42 @@ class DomainTally:
 
 @dataclass(frozen=True)
 class Summary:
+    """An attempt as the pages show it: the version 2 score and its counts, the strongest path to compare with,
+    and the criteria the decisions named (every decision, loops included: they are what the trainee said)."""
+
+    assessment: Assessment
     points: int
-    score: int
-    strongest: Path
-    weakest: Path
+    """Scoring version 1: the sum of the choices' criteria points (kept for exports; no page shows it)."""
     steps: tuple[PathStep, ...]
     ending_id: str | None
     possibilities: Counter[str] = field(default_factory=Counter)
     pitfalls: Counter[str] = field(default_factory=Counter)
     domains: dict[str, DomainTally] = field(default_factory=dict)
-    assessment: Assessment | None = None
-    """The same attempt under scoring version 2 (the score to show once the pages move to it)."""
+
+    @property
+    def score(self) -> int:
+        """The score in percent (0 before the first decision)."""
+        return self.assessment.score or 0
+
+    @property
+    def strongest(self) -> Path:
+        """The strongest path to show: strongest responses only, no pitfall, the fewest decisions."""
+        return self.assessment.strongest_path
+
+    @property
+    def decisions(self) -> int:
+        """Counted decisions: the first at each point."""
+        return self.assessment.decisions
+
+    @property
+    def among_strongest(self) -> int:
+        """Counted decisions that chose a response among the strongest."""
+        return self.assessment.strongest
+
+    @property
+    def pitfall_count(self) -> int:
+        """Counted decisions that named a pitfall (mixed or pitfall)."""
+        return self.assessment.pitfalls
 
     @property
     def complete(self) -> bool:
@@ -239,20 +256,14 @@ def summarize(scenario: Scenario, decisions: Sequence[tuple[str, str]], rubric: 
                 pitfalls[hit.id] += 1
                 tally[1] += 1
         current = choice.next
-    strongest = strongest_path(scenario, rubric)
-    weakest = weakest_path(scenario, rubric)
-    points = sum(step.points for step in steps)
     return Summary(
-        points=points,
-        score=score(points, strongest.points, weakest.points),
-        strongest=strongest,
-        weakest=weakest,
+        assessment=assess(scenario, decisions, rubric),
+        points=sum(step.points for step in steps),
         steps=tuple(steps),
         ending_id=current if current in scenario.endings else None,
         possibilities=possibilities,
         pitfalls=pitfalls,
         domains={d: DomainTally(*counts) for d, counts in sorted(domains.items())},
-        assessment=assess(scenario, decisions, rubric),
     )
 
 

@@ -37,14 +37,20 @@ def order(seed: str, scope: str, items: Sequence[str]) -> list[str]:
     return sorted(items, key=lambda item: (_rank(seed, scope, item), item))
 
 
-def choice_order(seed: str | int, node_id: str, choice_ids: Sequence[str]) -> list[str]:
-    """The order to show a decision point's choices in, for the attempt (or live session) with ``seed``."""
+def choice_order(seed: str | int | None, node_id: str, choice_ids: Sequence[str]) -> list[str]:
+    """The order to show a decision point's choices in, for the attempt (or live session) with ``seed``; file
+    order when there is no seed (attempts from before responses were shuffled were shown in file order)."""
+    if seed is None:
+        return list(choice_ids)
     return order(str(seed), f"node:{node_id}", choice_ids)
 
 
-def option_order(seed: str | int, question_id: str, count: int) -> list[int]:
-    """The order (1-based option numbers) to show an exam item's options in, on the form with ``seed``."""
+def option_order(seed: str | int | None, question_id: str, count: int) -> list[int]:
+    """The order (1-based option numbers) to show an exam item's options in, on the form with ``seed``; file
+    order when there is no seed (forms from before options were shuffled)."""
     numbers = [str(n) for n in range(1, count + 1)]
+    if seed is None:
+        return list(range(1, count + 1))
     return [int(n) for n in order(str(seed), f"question:{question_id}", numbers)]
 
 

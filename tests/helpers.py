@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy import insert, text
 
-from records import Finish, Store, User, clock
+from records import Store, User, clock
 from records.tables import users
-from scenarios import LoadedScenario, Rubric
-from scoring.scorer import summarize
+from scenarios import LoadedScenario, Rubric, Scenario
+from scoring.shuffle import choice_order
 
 if TYPE_CHECKING:
     from starlette.testclient import TestClient
@@ -156,29 +156,42 @@ def sso_account(store: Store, name: str, email: str, role: str = "trainee") -> i
 
 
 def play(store: Store, user: User, mini: LoadedScenario, rubric: Rubric, path: list[tuple[str, str]]) -> int:
-    """One attempt at ``mini`` (any loaded scenario) along ``path``, each decision recorded as the Practice page
-    does; finished when it reaches an ending. Returns the attempt id."""
+    """One attempt at ``mini`` (any loaded scenario) along ``path``, each choice recorded as the Practice page
+    records it (records scores it); finished when it reaches an ending. Returns the attempt id."""
     attempt = store.start_attempt(
         user, scenario_id=mini.id, content_hash=mini.content_hash, source=mini.text, start=mini.scenario.start, mode="coached"
     )
-    taken: list[tuple[str, str]] = []
     for step, (node_id, choice_id) in enumerate(path, start=1):
-        choice = mini.scenario.choice(node_id, choice_id)
-        taken.append((node_id, choice_id))
-        finish = None
-        if choice.next in mini.scenario.endings:
-            summary = summarize(mini.scenario, taken, rubric)
-            finish = Finish(choice.next, summary.points, summary.score)
-        store.record_decision(
+        store.record_choice(
             user,
             attempt.id,
             step=step,
             node_id=node_id,
             choice_id=choice_id,
-            criteria=choice.criteria,
-            points=rubric.points(choice.criteria),
-            next_node=choice.next,
             time_taken_ms=1000,
-            finish=finish,
+            loaded=mini,
+            rubric=rubric,
         )
     return attempt.id
+
+
+def file_order_seed(scenario: Scenario) -> str:
+    """A shuffle seed under which every decision point of ``scenario`` shows its responses in file order, found by
+    trying seeds in turn (scoring.shuffle is a pure function of the seed): for tests that pin what a page shows
+    letter by letter. Tests of the shuffle itself use random seeds."""
+    for attempt in range(100_000):
+        seed = f"file-order-{attempt}"
+        if all(
+            choice_order(seed, node_id, ids) == ids
+            for node_id, ids in ((n, [c.id for c in node.choices]) for n, node in scenario.nodes.items())
+        ):
+            return seed
+    raise AssertionError("no seed keeps the file order")  # pragma: no cover - 1 in 36 for mini
+
+
+def show_in_file_order(monkeypatch: pytest.MonkeyPatch, scenario: Scenario) -> str:
+    """New attempts and live classes in this test show ``scenario``'s responses in file order; returns the seed."""
+    seed = file_order_seed(scenario)
+    for module in ("records.practice", "records.live"):
+        monkeypatch.setattr(f"{module}.new_seed", lambda: seed)
+    return seed

@@ -2,32 +2,32 @@
 Store and aggregated in SQL, who may read it (and the audit log), the CSV export, and the per-process tallies
 staying right as the class keeps practising.
 
-THE CLASS (the 'mini' fixture: decision point ``open`` has reflect +2 (strongest), plan -1 (pitfall, ends the
-conversation), mixed 0 (possibility and pitfall); ``ready`` has pen +2 (strongest), explore -1 (pitfall),
-judge -2 (pitfall). Attempt scores: reflect+pen 100, mixed+pen 67, reflect+explore 50, reflect+judge 33,
-plan 17, mixed+explore 17, mixed+judge 0.)
+THE CLASS (the 'mini' fixture: decision point ``open`` has reflect (strongest), plan (pitfall, ends the
+conversation), mixed (helpful in part, with a pitfall); ``ready`` has pen (strongest), explore (pitfall), judge
+(pitfall). Attempt scores (scoring version 2, tests/test_scorer.py): reflect+pen 100, mixed+pen 44, reflect+explore
+33, reflect+judge 33, plan 0, mixed+judge 8.)
 
 Eight trainees, user ids 1..8 in this order. First attempts in the week of Mon 1 Mar 2027, retries in the week
 of Mon 8 Mar 2027:
 
     trainee  first attempt       retries                                   overall score (mean of finished)
-    Ana 1    reflect, explore 50  reflect+pen 100, 100, 100                 (50+100+100+100)/4 = 87.5
-    Ben 2    reflect, explore 50  reflect+pen 100                           (50+100)/2 = 75
-    Cal 3    mixed, pen 67        reflect+pen 100, 100; reflect+judge 33    (67+100+100+33)/4 = 75
-    Dee 4    reflect, pen 100     plan 17                                   (100+17)/2 = 58.5
-    Eve 5    reflect, judge 33    mixed+pen 67                              (33+67)/2 = 50
-    Fay 6    mixed, pen 67        mixed+judge 0                             (67+0)/2 = 33.5
-    Gus 7    plan 17              -                                         17
-    Hal 8    plan 17              reflect, then left (unfinished)           17
+    Ana 1    reflect, explore 33  reflect+pen 100, 100, 100                 (33+100+100+100)/4 = 83.25
+    Ben 2    reflect, explore 33  reflect+pen 100                           (33+100)/2 = 66.5
+    Cal 3    mixed, pen 44        reflect+pen 100; reflect+judge 33, 33     (44+100+33+33)/4 = 52.5
+    Dee 4    reflect, pen 100     plan 0                                    (100+0)/2 = 50
+    Eve 5    reflect, judge 33    mixed+pen 44                              (33+44)/2 = 38.5
+    Fay 6    mixed, pen 44        mixed+judge 8                             (44+8)/2 = 26
+    Gus 7    plan 0               -                                         0
+    Hal 8    plan 0               reflect, then left (unfinished)           0
 
 Ranked by overall score, highest first, ties by lower user id first: Ana, Ben, Cal, Dee, Eve, Fay, Gus, Hal
-(Ben and Cal tie at 75: Ben first; Gus and Hal tie at 17: Gus first).
+(Gus and Hal tie at 0: Gus first).
 
 ``open`` on first attempts: all 8 reached it. reflect: Ana, Ben, Dee, Eve (4); mixed: Cal, Fay (2); plan: Gus,
 Hal (2). Facility = 4/8 = 0.5. n = 8, k = max(1, round(0.27 x 8 = 2.16)) = 2: upper group Ana, Ben (both
 reflect: 2/2 = 1.0), lower group Gus, Hal (both plan: 0/2 = 0.0). Discrimination = 1.0 - 0.0 = +1.0.
-(Had the Ben/Cal tie gone to Cal, the upper facility would be 0.5.) Upper group's most chosen: reflect (not a
-pitfall). Flags: none.
+(Were Ben and Cal to tie, the tie would go to Ben; had it gone to Cal, the upper facility would be 0.5.) Upper
+group's most chosen: reflect (not a pitfall). Flags: none.
 
 ``ready`` on first attempts: reached by the 6 who did not choose plan. pen: Cal, Dee, Fay (3); explore: Ana, Ben
 (2); judge: Eve (1). Facility = 3/6 = 0.5. n = 6, k = round(1.62) = 2: upper Ana, Ben (explore, explore: 0/2 = 0.0),
@@ -35,17 +35,17 @@ lower Eve, Fay (judge, pen: 1/2 = 0.5). Discrimination = 0.0 - 0.5 = -0.5. Upper
 a pitfall, by 2 of them. Flags: possible miskey, confusing.
 
 All attempts (19 attempts with decisions): ``open`` reflect 12 (Ana 4, Ben 2, Cal 3, Dee 1, Eve 1, Hal 1),
-mixed 4 (Cal, Eve, Fay 2), plan 3 (Dee, Gus, Hal): 19. ``ready`` pen 10 (Ana 3, Ben, Cal 3, Dee, Eve, Fay),
-explore 2 (Ana, Ben), judge 3 (Cal, Eve, Fay): 15.
+mixed 4 (Cal, Eve, Fay 2), plan 3 (Dee, Gus, Hal): 19. ``ready`` pen 9 (Ana 3, Ben, Cal 2, Dee, Eve, Fay),
+explore 2 (Ana, Ben), judge 4 (Cal 2, Eve, Fay): 15.
 
-Per scenario: 8 tried, 8 finished, 18 finished attempts scoring 350+150+300+117+100+67+17+17 = 1118, mean 62.11.
+Per scenario: 8 tried, 8 finished, 18 finished attempts scoring 333+133+210+100+77+52+0+0 = 905, mean 50.28.
 
 Pitfalls hit: week of 1 Mar: Getting ahead of the peer 2 (Gus, Hal), Taking the reins 3 (Cal, Fay mixed; Eve
 judge), Holding back a peer who is ready 2 (Ana, Ben), Judging the goal 1 (Eve). Week of 8 Mar: Getting ahead 1
-(Dee), Taking the reins 4 (Eve, Fay mixed; Fay, Cal judge), Judging the goal 2 (Fay, Cal).
+(Dee), Taking the reins 5 (Eve, Fay mixed; Fay, Cal twice judge), Judging the goal 3 (Fay, Cal twice).
 
 Domain profile: readiness: possibilities 12 (exploring is real support), pitfalls 3 + 2 = 5, share 12/17 = 71%;
-self-determination: 10 (handing them the pen) against 7 + 3 = 10, 50%; goals: 10 against 0, 100%;
+self-determination: 9 (handing them the pen) against 8 + 4 = 12, 9/21 = 43%; goals: 9 against 0, 100%;
 relationship: 12 + 4 = 16 listening and reflecting, 100%.
 """
 
@@ -77,8 +77,8 @@ MJ = [("open", "mixed"), ("ready", "judge")]
 PLAN = [("open", "plan")]
 NAMES = ["Ana", "Ben", "Cal", "Dee", "Eve", "Fay", "Gus", "Hal"]
 FIRST = {"Ana": RE, "Ben": RE, "Cal": MP, "Dee": RP, "Eve": RJ, "Fay": MP, "Gus": PLAN, "Hal": PLAN}
-RETRIES = {"Ana": [RP, RP, RP], "Ben": [RP], "Cal": [RP, RP, RJ], "Dee": [PLAN], "Eve": [MP], "Fay": [MJ], "Gus": [], "Hal": []}
-SCORES = {"Ana": 87.5, "Ben": 75.0, "Cal": 75.0, "Dee": 58.5, "Eve": 50.0, "Fay": 33.5, "Gus": 17.0, "Hal": 17.0}
+RETRIES = {"Ana": [RP, RP, RP], "Ben": [RP], "Cal": [RP, RJ, RJ], "Dee": [PLAN], "Eve": [MP], "Fay": [MJ], "Gus": [], "Hal": []}
+SCORES = {"Ana": 83.25, "Ben": 66.5, "Cal": 52.5, "Dee": 50.0, "Eve": 38.5, "Fay": 26.0, "Gus": 0.0, "Hal": 0.0}
 
 EXPECTED_NODES = [
     {
@@ -111,9 +111,9 @@ EXPECTED_CHOICES = [
     ("open", "reflect", "strongest", 2, True, 4, 50.0, 12, 63.2, 2, 0),
     ("open", "plan", "pitfall", -1, False, 2, 25.0, 3, 15.8, 0, 2),
     ("open", "mixed", "mixed", 0, False, 2, 25.0, 4, 21.1, 0, 0),
-    ("ready", "pen", "strongest", 2, True, 3, 50.0, 10, 66.7, 0, 1),
+    ("ready", "pen", "strongest", 2, True, 3, 50.0, 9, 60.0, 0, 1),
     ("ready", "explore", "pitfall", -1, False, 2, 33.3, 2, 13.3, 2, 0),
-    ("ready", "judge", "pitfall", -2, False, 1, 16.7, 3, 20.0, 0, 1),
+    ("ready", "judge", "pitfall", -2, False, 1, 16.7, 4, 26.7, 0, 1),
 ]
 
 
@@ -131,8 +131,8 @@ def hand_frames() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             ("open", "plan", 2, 3),
             ("open", "reflect", 4, 12),
             ("ready", "explore", 2, 2),
-            ("ready", "judge", 1, 3),
-            ("ready", "pen", 3, 10),
+            ("ready", "judge", 1, 4),
+            ("ready", "pen", 3, 9),
         ],
         columns=["node_id", "choice_id", "first_attempts", "all_attempts"],
     )
@@ -179,9 +179,13 @@ def test_item_analysis_matches_the_hand_computation(mini, rubric):
 
 
 def test_ties_in_overall_score_go_to_the_lower_user_id(mini, rubric):
-    """Give Cal (id 3) Ben's place by breaking the tie the other way: swap their ids. Then the upper group at
-    'open' is Ana and Cal (reflect, mixed): upper facility 0.5, discrimination 0.5."""
+    """Let Ben (id 2) and Cal (id 3) tie: the tie goes to Ben, and nothing changes. Give Cal Ben's place by breaking
+    the tie the other way (swap their ids): the upper group at 'open' is then Ana and Cal (reflect, mixed): upper
+    facility 0.5, discrimination 0.5."""
     counts, first, scores = hand_frames()
+    scores.loc[scores["user_id"] == 3, "score"] = SCORES["Ben"]
+    tied = cohort_figures.item_analysis(mini.scenario, rubric, counts, first, scores).nodes
+    assert tied.loc[0, ["upper_facility", "discrimination"]].tolist() == [1.0, 1.0]
     swap = {2: 3, 3: 2}
     first = first.assign(user_id=first["user_id"].map(lambda u: swap.get(u, u)))
     scores = scores.assign(user_id=scores["user_id"].map(lambda u: swap.get(u, u)))
@@ -277,11 +281,11 @@ def test_class_figures_from_hits(rubric):
             ("pf.stuck-in-exploration", date(2027, 3, 1), 2),
             ("pf.judging-goal", date(2027, 3, 1), 1),
             ("pf.ahead-of-readiness", date(2027, 3, 8), 1),
-            ("pf.dictating", date(2027, 3, 8), 4),
-            ("pf.judging-goal", date(2027, 3, 8), 2),
+            ("pf.dictating", date(2027, 3, 8), 5),
+            ("pf.judging-goal", date(2027, 3, 8), 3),
             ("po.exploration-is-valid", date(2027, 3, 1), 12),
-            ("po.hand-the-pen", date(2027, 3, 8), 10),
-            ("po.break-down-goals", date(2027, 3, 8), 10),
+            ("po.hand-the-pen", date(2027, 3, 8), 9),
+            ("po.break-down-goals", date(2027, 3, 8), 9),
             ("po.reflective-listening", date(2027, 3, 3), 16),
         ],
         columns=["criterion_id", "day", "hits"],
@@ -293,22 +297,22 @@ def check_class_figures(hits: pd.DataFrame, rubric: Rubric) -> None:
     weeks = patterns.pitfalls_by_week(hits, rubric)
     assert list(weeks.columns) == [date(2027, 3, 1), date(2027, 3, 8)]
     assert weeks.to_dict("index") == {
-        "Taking the reins": {date(2027, 3, 1): 3, date(2027, 3, 8): 4},
+        "Taking the reins": {date(2027, 3, 1): 3, date(2027, 3, 8): 5},
         "Getting ahead of the peer": {date(2027, 3, 1): 2, date(2027, 3, 8): 1},
-        "Judging the goal": {date(2027, 3, 1): 1, date(2027, 3, 8): 2},
+        "Judging the goal": {date(2027, 3, 1): 1, date(2027, 3, 8): 3},
         "Holding back a peer who is ready": {date(2027, 3, 1): 2, date(2027, 3, 8): 0},
     }
     assert list(weeks.index) == [
         "Taking the reins",
-        "Getting ahead of the peer",
         "Judging the goal",
+        "Getting ahead of the peer",
         "Holding back a peer who is ready",
     ]
     profile = cohort_figures.class_domain_profile(hits, rubric)
     assert profile.drop(columns=["domain_title"]).to_dict("records") == [
         {"domain": "readiness", "possibilities": 12, "pitfalls": 5, "count": 17, "share": 71},
-        {"domain": "self-determination", "possibilities": 10, "pitfalls": 10, "count": 20, "share": 50},
-        {"domain": "goals", "possibilities": 10, "pitfalls": 0, "count": 10, "share": 100},
+        {"domain": "self-determination", "possibilities": 9, "pitfalls": 12, "count": 21, "share": 43},
+        {"domain": "goals", "possibilities": 9, "pitfalls": 0, "count": 9, "share": 100},
         {"domain": "relationship", "possibilities": 16, "pitfalls": 0, "count": 16, "share": 100},
     ]
     heatmap = charts.class_pitfall_heatmap(weeks)
@@ -316,7 +320,7 @@ def check_class_figures(hits: pd.DataFrame, rubric: Rubric) -> None:
     assert list(heatmap.data[0].x) == ["Week of 01 Mar", "Week of 08 Mar"]
     domains = charts.class_domain_chart(profile)
     assert [t.name for t in domains.data] == ["Possibilities shown", "Pitfalls hit"]
-    assert list(domains.data[1].text) == ["5 pitfalls", "10 pitfalls", "0 pitfalls", "0 pitfalls"]
+    assert list(domains.data[1].text) == ["5 pitfalls", "12 pitfalls", "0 pitfalls", "0 pitfalls"]
     assert domains.data[1].marker.pattern.shape == "x"  # not by colour alone
 
 
@@ -327,7 +331,7 @@ def test_choice_chart_names_each_kind_in_words(mini, rubric):
     assert list(fig.data[0].y) == [
         "Strongest: You keep coming back to it, and you're not sure yet.",
         "Pitfall: Let's sign you up for classes this week.",
-        "Mixed (possibility and pitfall): I hear you. You should start with the math test.",
+        "Mixed (helpful in part, with a pitfall): I hear you. You should start with the math test.",
     ]
     assert list(fig.data[0].text) == ["4 (50%)", "2 (25%)", "2 (25%)"]
     assert list(fig.data[1].text) == ["12 (63.2%)", "3 (15.8%)", "4 (21.1%)"]
@@ -388,12 +392,12 @@ def test_sql_aggregates_of_the_class_match_the_hand_computation(store, mini, rub
     assert table["started"].tolist() == [4, 2, 4, 2, 2, 2, 1, 2]
     assert table["finished"].tolist() == [4, 2, 4, 2, 2, 2, 1, 1]
     assert table["mean_score"].tolist() == [SCORES[n] for n in NAMES]
-    assert table["best_score"].tolist() == [100, 100, 100, 100, 67, 67, 17, 17]
+    assert table["best_score"].tolist() == [100, 100, 100, 100, 44, 44, 0, 0]
     assert [t.date() for t in table["last_active"]] == [date(2027, 3, 8)] * 6 + [date(2027, 3, 1), date(2027, 3, 8)]
     assert figures.scenarios.drop(columns=["mean_score"]).to_dict("records") == [
         {"scenario_id": "mini", "content_hash": mini.content_hash, "tried": 8, "finished": 8}
     ]
-    assert figures.scenarios.loc[0, "mean_score"] == pytest.approx(1118 / 18)
+    assert figures.scenarios.loc[0, "mean_score"] == pytest.approx(905 / 18)
     assert figures.attempts == 19
     check_class_figures(figures.hits, rubric)
 
@@ -517,21 +521,22 @@ def test_export_csv_has_one_row_per_decision_with_the_trainee(store, mini, rubri
     lines = text.removeprefix("\ufeff").split("\r\n")
     assert lines[0] == (
         '"trainee_id","trainee_name","attempt_id","scenario_id","scenario_version","mode","status","started_at",'
-        '"finished_at","score","step","node_id","choice_id","criteria","points","time_taken_ms","decided_at"'
+        '"finished_at","score","scoring_version","step","node_id","choice_id","criteria","quality","counted","points",'
+        '"time_taken_ms","decided_at"'
     )
     h = mini.content_hash
     w1, w2 = "2027-03-01T10:00:00+00:00", "2027-03-08T10:00:00+00:00"
     ana_name = '"Ana ""Annie"" Ruiz, RN"'  # CSV quoting: the comma and the quotes survive
     c = '"coached"'
     assert lines[1:] == [
-        f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",0,1,"open","mixed",'
-        f'"pf.dictating;po.reflective-listening",0,1000,"{w1}"',
-        f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",0,2,"ready","judge",'
-        f'"pf.dictating;pf.judging-goal",-2,1000,"{w1}"',
-        f'{ana.id},{ana_name},{second},"mini","{h}",{c},"active","{w2}","","",1,"open","reflect",'
-        f'"po.exploration-is-valid;po.reflective-listening",2,1000,"{w2}"',
-        f'{ben.id},"Ben",{third},"mini","{h}",{c},"finished","{w2}","{w2}",17,1,"open","plan","pf.ahead-of-readiness",'
-        f'-1,1000,"{w2}"',
+        f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",8,2,1,"open","mixed",'
+        f'"pf.dictating;po.reflective-listening","mixed",1,0,1000,"{w1}"',
+        f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",8,2,2,"ready","judge",'
+        f'"pf.dictating;pf.judging-goal","pitfall",1,-2,1000,"{w1}"',
+        f'{ana.id},{ana_name},{second},"mini","{h}",{c},"active","{w2}","","",2,1,"open","reflect",'
+        f'"po.exploration-is-valid;po.reflective-listening","strongest",1,2,1000,"{w2}"',
+        f'{ben.id},"Ben",{third},"mini","{h}",{c},"finished","{w2}","{w2}",0,2,1,"open","plan","pf.ahead-of-readiness",'
+        f'"pitfall",1,-1,1000,"{w2}"',
         "",
     ]
     assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))[1][1] == 'Ana "Annie" Ruiz, RN'
@@ -567,9 +572,9 @@ def test_later_practice_is_added_to_the_kept_tallies(store, mini, rubric, the_cl
     after = store.analytics.figures(instructor, cohort_id)
     data = store.analytics.item_data(instructor, cohort_id, "mini")
     assert after.attempts == before.attempts + 2
-    assert after.trainees.set_index("name").loc[["Gus", "Hal"], "mean_score"].tolist() == [(17 + 100) / 2, (17 + 0) / 2]
+    assert after.trainees.set_index("name").loc[["Gus", "Hal"], "mean_score"].tolist() == [(0 + 100) / 2, (0 + 8) / 2]
     assert as_values(after, data) == fresh_figures(store, instructor, cohort_id)
-    assert data.counts.set_index(["node_id", "choice_id"]).loc[("ready", "pen"), "all_attempts"] == 11
+    assert data.counts.set_index(["node_id", "choice_id"]).loc[("ready", "pen"), "all_attempts"] == 10
 
 
 def test_item_analysis_opened_after_later_practice_counts_everything(store, mini, rubric, the_class):
@@ -585,8 +590,8 @@ def test_item_analysis_opened_after_later_practice_counts_everything(store, mini
         {"node_id": "open", "choice_id": "plan", "first_attempts": 2, "all_attempts": 4},
         {"node_id": "open", "choice_id": "reflect", "first_attempts": 4, "all_attempts": 13},
         {"node_id": "ready", "choice_id": "explore", "first_attempts": 2, "all_attempts": 2},
-        {"node_id": "ready", "choice_id": "judge", "first_attempts": 1, "all_attempts": 3},
-        {"node_id": "ready", "choice_id": "pen", "first_attempts": 3, "all_attempts": 11},
+        {"node_id": "ready", "choice_id": "judge", "first_attempts": 1, "all_attempts": 4},
+        {"node_id": "ready", "choice_id": "pen", "first_attempts": 3, "all_attempts": 10},
     ]
 
 
@@ -612,7 +617,7 @@ def test_a_deleted_account_and_reused_ids_leave_the_figures_right(store, mini, r
     play(store, trainees["Gus"], mini, rubric, RP)  # may reuse the outsider's ids
     after = store.analytics.figures(instructor, cohort_id)
     data = store.analytics.item_data(instructor, cohort_id, "mini")
-    assert data.counts.set_index(["node_id", "choice_id"]).loc[("ready", "pen"), "all_attempts"] == 11
+    assert data.counts.set_index(["node_id", "choice_id"]).loc[("ready", "pen"), "all_attempts"] == 10
     assert as_values(after, data) == fresh_figures(store, instructor, cohort_id)
 
 

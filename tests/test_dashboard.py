@@ -101,43 +101,43 @@ def class_page(store, mini, rubric, at_time) -> tuple[AppTest, Store, dict]:
 
 def test_choosing_the_cohort_shows_its_figures(class_page):
     at, store, _ = class_page
-    assert "8 of 8 trainees have practised\\: 19 conversations started, 18 finished, with a mean score of 62%\\." in texts(at)
+    assert "8 of 8 trainees have practised\\: 19 conversations started, 18 finished, with a mean score of 50%\\." in texts(at)
     assert [(m.label, m.value) for m in at.metric] == [
         ("Trainees practising", "8 of 8"),
         ("Conversations started", "19"),
         ("Conversations finished", "18"),
-        ("Mean score", "62%"),
+        ("Mean score", "50%"),
     ]
     per_trainee, per_scenario, heatmap_table, domain_table = tables(at)
     assert [(r["trainee"], r["started"], r["finished"], r["mean score"], r["best score"]) for r in per_trainee] == [
-        ("Ana", 4, 4, "88%", "100%"),
-        ("Ben", 2, 2, "75%", "100%"),
-        ("Cal", 4, 4, "75%", "100%"),
-        ("Dee", 2, 2, "59%", "100%"),  # 58.5: halves round up
-        ("Eve", 2, 2, "50%", "67%"),
-        ("Fay", 2, 2, "34%", "67%"),
-        ("Gus", 1, 1, "17%", "17%"),
-        ("Hal", 2, 1, "17%", "17%"),
+        ("Ana", 4, 4, "83%", "100%"),
+        ("Ben", 2, 2, "67%", "100%"),  # 66.5: halves round up
+        ("Cal", 4, 4, "53%", "100%"),
+        ("Dee", 2, 2, "50%", "100%"),
+        ("Eve", 2, 2, "39%", "44%"),
+        ("Fay", 2, 2, "26%", "44%"),
+        ("Gus", 1, 1, "0%", "0%"),
+        ("Hal", 2, 1, "0%", "0%"),
     ]
     assert [r["last active"] for r in per_trainee] == ["08 Mar 2027"] * 6 + ["01 Mar 2027", "08 Mar 2027"]
-    assert per_scenario == [{"scenario": "A short check-in", "tried": "8 of 8", "finished": "8 of 8", "mean score": "62%"}]
+    assert per_scenario == [{"scenario": "A short check-in", "tried": "8 of 8", "finished": "8 of 8", "mean score": "50%"}]
     assert heatmap_table == [
-        {"pitfall": "Taking the reins", "Week of 01 Mar": 3, "Week of 08 Mar": 4},
+        {"pitfall": "Taking the reins", "Week of 01 Mar": 3, "Week of 08 Mar": 5},
+        {"pitfall": "Judging the goal", "Week of 01 Mar": 1, "Week of 08 Mar": 3},
         {"pitfall": "Getting ahead of the peer", "Week of 01 Mar": 2, "Week of 08 Mar": 1},
-        {"pitfall": "Judging the goal", "Week of 01 Mar": 1, "Week of 08 Mar": 2},
         {"pitfall": "Holding back a peer who is ready", "Week of 01 Mar": 2, "Week of 08 Mar": 0},
     ]
     assert domain_table == [
         {"domain": "Readiness and timing", "possibilities": 12, "pitfalls": 5, "share of possibilities (%)": 71},
-        {"domain": "Self-determination", "possibilities": 10, "pitfalls": 10, "share of possibilities (%)": 50},
-        {"domain": "Goal setting", "possibilities": 10, "pitfalls": 0, "share of possibilities (%)": 100},
+        {"domain": "Self-determination", "possibilities": 9, "pitfalls": 12, "share of possibilities (%)": 43},
+        {"domain": "Goal setting", "possibilities": 9, "pitfalls": 0, "share of possibilities (%)": 100},
         {"domain": "Relationship and boundaries", "possibilities": 16, "pitfalls": 0, "share of possibilities (%)": 100},
     ]
     drawn = charts(at)
     assert len(drawn) == 2
     heatmap = next(spec for spec in drawn.values() if spec["data"][0]["type"] == "heatmap")
     assert heatmap["data"][0]["y"][0] == "Taking the reins"
-    assert heatmap["data"][0]["z"][0] == [3, 4]
+    assert heatmap["data"][0]["z"][0] == [3, 5]
     # Viewing wrote one audit entry for the dashboard and did not make the export (made only on click).
     assert audit_actions(store) == ["view cohort dashboard"]
 
@@ -176,9 +176,9 @@ def test_item_analysis_explains_each_figure_with_the_hand_computed_numbers(class
     )
     ready_choices = tables(at)[6]
     assert ready_choices == [
-        {"response": "What would a first small step look like to you?", "kind": "Strongest", "first attempts": "3 (50%)", "all attempts": "10 (66.7%)", "upper group": 0, "lower group": 1},
+        {"response": "What would a first small step look like to you?", "kind": "Strongest", "first attempts": "3 (50%)", "all attempts": "9 (60%)", "upper group": 0, "lower group": 1},
         {"response": "Let's keep talking about how school felt back then.", "kind": "Pitfall", "first attempts": "2 (33.3%)", "all attempts": "2 (13.3%)", "upper group": 2, "lower group": 0},
-        {"response": "With your hours, maybe wait a year. Here's what you should do instead.", "kind": "Pitfall", "first attempts": "1 (16.7%)", "all attempts": "3 (20%)", "upper group": 0, "lower group": 1},
+        {"response": "With your hours, maybe wait a year. Here's what you should do instead.", "kind": "Pitfall", "first attempts": "1 (16.7%)", "all attempts": "4 (26.7%)", "upper group": 0, "lower group": 1},
     ]  # fmt: skip
     choice_charts = [
         spec for spec in charts(at).values() if spec["data"][0]["type"] == "bar" and "Strongest" in spec["data"][0]["y"][0]
@@ -190,7 +190,7 @@ def test_item_analysis_explains_each_figure_with_the_hand_computed_numbers(class
 def test_drilling_down_to_a_trainee_shows_progress_and_transcripts(class_page):
     at, store, trainees = class_page
     choose(at, "dashboard_trainee", trainees["Eve"].id)
-    assert "Eve has finished 2 conversations\\. The latest scored 67%, up 34 points on the one before\\." in texts(at)
+    assert "Eve has finished 2 conversations\\. The latest scored 44%, up 11 points on the one before\\." in texts(at)
     headings = [h.value for h in at.subheader]
     drill_down = headings[headings.index("A trainee's progress") :]
     assert drill_down == [
@@ -204,12 +204,12 @@ def test_drilling_down_to_a_trainee_shows_progress_and_transcripts(class_page):
     assert len(charts(at)) == 2 + 4  # the class's two charts, and the trainee's four, each with its table
     assert tables(at)[4] == [
         {"finished": "2027-03-01 10:00", "title": "A short check-in", "mode": "coached", "score": 33},
-        {"finished": "2027-03-08 10:00", "title": "A short check-in", "mode": "coached", "score": 67},
+        {"finished": "2027-03-08 10:00", "title": "A short check-in", "mode": "coached", "score": 44},
     ]
     conversation = at.selectbox(key="dashboard_attempt")
     assert conversation.value is None
     assert [o.split(" · ", 1)[1] for o in conversation.options] == [
-        "A short check-in · finished · 67%",
+        "A short check-in · finished · 44%",
         "A short check-in · finished · 33%",
     ]
     oldest = min(a.id for a in store.attempts_of(trainees["Eve"], trainees["Eve"].id))
@@ -228,7 +228,7 @@ def test_the_page_reads_again_what_the_class_did_since(class_page, mini, rubric)
     at, store, trainees = class_page
     play(store, trainees["Gus"], mini, rubric, [("open", "reflect"), ("ready", "pen")])
     at.run()
-    assert "8 of 8 trainees have practised\\: 20 conversations started, 19 finished, with a mean score of 64%\\." in texts(at)
+    assert "8 of 8 trainees have practised\\: 20 conversations started, 19 finished, with a mean score of 53%\\." in texts(at)
 
 
 def test_names_people_typed_are_shown_as_text(store, mini, rubric, at_time):
@@ -245,6 +245,6 @@ def test_names_people_typed_are_shown_as_text(store, mini, rubric, at_time):
     escaped = "\\*\\*Bo\\*\\* \\<b\\>x\\</b\\> \\[l\\]\\(http\\:\u2060//x\\)"  # a word joiner: no bare link
     assert escaped == esc(name)
     shown = texts(at)
-    assert "1 of 1 trainee has practised\\: 1 conversation started, 1 finished, with a mean score of 17%\\." in shown
-    assert f"{escaped} has finished one conversation, with a score of 17%\\." in shown
+    assert "1 of 1 trainee has practised\\: 1 conversation started, 1 finished, with a mean score of 0%\\." in shown
+    assert f"{escaped} has finished one conversation, with a score of 0%\\." in shown
     assert f"{escaped}'s score for each finished conversation, in order." in shown

@@ -89,6 +89,7 @@ RECORDS_LAYERS = {
         "live",
         "practice",
         "recovery",
+        "rescore",
         "spaced",
     },
     "facade": {"store"},

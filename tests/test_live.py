@@ -18,7 +18,7 @@ from records import AccessDenied, Store, User, clock
 from records.live import NOT_IN_COHORT, LiveError
 from scenarios import LoadedScenario, Rubric
 from scoring.live import discussion_prompts, distribution, distribution_chart, most_chosen, shorten
-from tests.helpers import app_for, make_user, refused, session_for, texts
+from tests.helpers import app_for, make_user, refused, session_for, show_in_file_order, texts
 from ui.render import esc
 
 A_REFLECT = "You keep coming back to it, and you're not sure yet."
@@ -140,7 +140,7 @@ def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, min
     with refused(LiveError, "The class has moved on. Here is where it is now."):
         answer(store, wes, session.id, 1, "plan", mini, rubric)
 
-    # Step 2 ('ready'): one pen, one judge, Vic explores. A tie between pen and judge goes to the first shown.
+    # Step 2 ('ready'): one pen, one judge, Vic explores. A tie between pen and judge goes to the stronger: pen.
     answer(store, tia, session.id, 2, "pen", mini, rubric)
     answer(store, uma, session.id, 2, "judge", mini, rubric)
     answer(store, vic, session.id, 2, "explore", mini, rubric)
@@ -155,9 +155,10 @@ def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, min
         attempt = store.attempt(user, seats[user.name].attempt_id)
         return attempt.status, attempt.ending_id, attempt.points, attempt.score
 
-    assert result(tia) == ("finished", "good", 4, 100)  # +2 +2 = the strongest path
-    assert result(uma) == ("finished", "good", 0, 33)  # +2 -2: round(100 * 2 / 6)
-    assert result(vic) == ("finished", "good", -1, 17)  # 0 -1: round(100 * 1 / 6)
+    # Scoring version 2 (points are version 1, stored for exports): credit / (decisions + pitfalls).
+    assert result(tia) == ("finished", "good", 4, 100)  # strongest twice
+    assert result(uma) == ("finished", "good", 0, 33)  # strongest, pitfall: 1 / (2 + 1)
+    assert result(vic) == ("finished", "good", -1, 8)  # mixed, pitfall: (1/3) / (2 + 2)
     assert result(wes) == ("left", None, None, None)  # joined, never answered: nothing to score
 
     recorded = store.decisions(uma, seats["Uma"].attempt_id)
@@ -222,7 +223,7 @@ def test_two_servers_share_one_class(isolated_data, school, mini, rubric):
         first.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)  # plan -> an ending
         assert second.live.recent(ivan, clock.now() - timedelta(minutes=1)).ending_id == "pull"
         attempt = second.attempt(tia, second.live.seat(tia, session.id).attempt_id)
-        assert (attempt.status, attempt.points, attempt.score) == ("finished", -1, 17)
+        assert (attempt.status, attempt.points, attempt.score) == ("finished", -1, 0)
         assert [d.choice_id for d in first.decisions(tia, attempt.id)] == ["plan"]
     finally:
         first.close()
@@ -330,7 +331,7 @@ def test_a_trainee_who_leaves_or_is_removed_mid_class_is_refused(store, school, 
     assert result(tia) == ("finished", 4, 100)
     assert result(uma) == ("left", -1, None)  # her answer before she was removed, not scored
     assert [d.choice_id for d in store.decisions(uma, seats["Uma"].attempt_id)] == ["plan"]
-    assert result(vic) == ("finished", 2, 67)
+    assert result(vic) == ("finished", 2, 100)  # his one answer, the strongest (he did not answer at 'ready')
 
 
 @pytest.mark.apptest
@@ -382,13 +383,13 @@ def test_distribution_before_and_after_the_reveal(mini, rubric):
     assert set(spec["marker"]["color"]) == {"#6B6B6B"}  # one colour: nothing gives the strongest away
 
     after = distribution(mini.scenario, "open", {"reflect": 2, "mixed": 1}, rubric, revealed=True)
-    assert after["kind"].tolist() == ["possibility (strongest)", "pitfall", "possibility and pitfall"]
+    assert after["kind"].tolist() == ["strongest", "pitfall", "helpful in part, with a pitfall"]
     spec = json.loads(distribution_chart(after).to_json())["data"][0]
     assert spec["text"] == ["2 · 67%", "0 · 0%", "1 · 33%"]
     assert spec["y"] == [
-        "A. You keep coming back to it, and you're not…<br><i>possibility (strongest)</i>",
+        "A. You keep coming back to it, and you're not…<br><i>strongest</i>",
         "B. Let's sign you up for classes this week.<br><i>pitfall</i>",
-        "C. I hear you. You should start with the math…<br><i>possibility and pitfall</i>",
+        "C. I hear you. You should start with the math…<br><i>helpful in part, with a pitfall</i>",
     ]
     assert spec["marker"]["pattern"]["shape"] == ["", "x", "/"]  # not by colour alone
 
@@ -398,9 +399,12 @@ def test_distribution_before_and_after_the_reveal(mini, rubric):
 
 def test_most_chosen_prompts_and_shorten(mini, rubric):
     node = mini.scenario.nodes["ready"]
-    assert most_chosen(node, {}) is None
-    assert most_chosen(node, {"judge": 1, "pen": 1}) == "pen"  # a tie: the one shown first
-    assert most_chosen(node, {"judge": 2, "pen": 1}) == "judge"
+    assert most_chosen(node, {}, rubric) is None
+    assert most_chosen(node, {"judge": 1, "pen": 1}, rubric) == "pen"  # a tie: the stronger response
+    assert most_chosen(node, {"judge": 1, "pen": 1}, rubric, ["judge", "pen", "explore"]) == "pen"  # shown first or not
+    assert most_chosen(node, {"judge": 1, "explore": 1}, rubric, ["judge", "explore", "pen"]) == "judge"  # equal: shown first
+    assert most_chosen(node, {"judge": 1, "explore": 1}, rubric, ["explore", "judge", "pen"]) == "explore"
+    assert most_chosen(node, {"judge": 2, "pen": 1}, rubric) == "judge"
     assert discussion_prompts(mini.scenario, "ready", {"judge": 2, "pen": 1}, rubric) == [
         "What in what Sam just said points to where they are right now?",
         "Which of Sam's words signal readiness to plan: resolve, a question about change, a picture of a new future?",
@@ -436,7 +440,8 @@ def chart_and_table(at: AppTest) -> tuple[dict[str, object], list[dict[str, obje
 
 @pytest.mark.apptest
 @pytest.mark.usefixtures("fixture_library")
-def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
+def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data, monkeypatch, mini):
+    show_in_file_order(monkeypatch, mini.scenario)  # the page is checked letter by letter (tests/test_shuffle.py: the order)
     tokens = {"Ivan": session_for(isolated_data, "Ivan", "instructor")}
     tokens |= {name: session_for(isolated_data, name) for name in ("Tia", "Uma", "Vic")}
     store = Store.open(isolated_data)
@@ -497,11 +502,11 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
     assert not host.exception, host.exception
     spec, table = chart_and_table(host)
     assert [label.split("<br>")[1] for label in spec["y"]] == [
-        "<i>possibility (strongest)</i>",
+        "<i>strongest</i>",
         "<i>pitfall</i>",
-        "<i>possibility and pitfall</i>",
+        "<i>helpful in part, with a pitfall</i>",
     ]
-    assert [row["Kind"] for row in table] == ["possibility (strongest)", "pitfall", "possibility and pitfall"]
+    assert [row["Kind"] for row in table] == ["strongest", "pitfall", "helpful in part, with a pitfall"]
     assert f"- {esc('The class chose different responses. What does each of them assume about where Sam is?')}" in "\n".join(
         texts(host)
     )
@@ -512,7 +517,7 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
     assert "**B\\. " + esc("Let's sign you up for classes this week.") + "** (your response)" in said
     assert f"**Why:** {esc('Sam has not said he is ready to plan.')}" in said
     assert f"**A\\. {esc(A_REFLECT)}**" in said
-    assert [w.value.split(" (")[0] for w in uma.warning] == ["**A pitfall to learn from**", "**Mixed: helpful in part**"]
+    assert [w.value.split(":** ")[0] for w in uma.warning] == ["**A pitfall to learn from", "**Mixed: helpful in part"]
     assert uma.caption[-1].value == "Waiting for Ivan to move the class on."
     # Her pitfall comes back in spaced review, as in practice.
     uma_user = store.accounts.user_for_session(tokens["Uma"])
@@ -544,11 +549,14 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data):
     said = texts(tia)
     assert "**To reflect on:** " + esc("What helped Sam move from thinking to a first step?") in said
     assert (
-        "Your score: **100%** (+4 points from your own answers; 0% is the weakest path through this scenario, 100% "
-        "the strongest)." in said
+        "Your score: **100%** from your own answers (you answered at 2 of the class's 2 decision points: 2 among the "
+        "strongest, 0 pitfalls)." in said
     )
     trainees["Vic"].run()
-    assert "Your score: **67%** (+2 points" in "\n".join(texts(trainees["Vic"]))  # reflect, then no answer
+    assert (  # reflect, then no answer
+        "Your score: **100%** from your own answers (you answered at 1 of the class's 2 decision points: 1 among the "
+        "strongest, 0 pitfalls)." in texts(trainees["Vic"])
+    )
 
     # Review and Progress show a live attempt whose choices are the trainee's own, not a walk of their own.
     tia.button(key=f"live_review_{session_id}").click().run()

@@ -308,7 +308,7 @@ def test_a_trainee_sees_every_typed_text_as_typed_on_every_page(world):
     assert f"**Why:** {WHY}" in on_screen(at)
     at = walk.click("continue", "practice: summary")
     assert f"1. {SAY}" in [shown(e.label) for e in at.expander]  # the summary's expander labels
-    assert f"1. {SAY} (-1)" in on_screen(at)
+    assert f"1. {SAY} (a pitfall to learn from)" in on_screen(at)
 
     at = walk.open("progress")
     assert TITLE in [shown(str(c)) for table in at.table for c in table.value.get("title", [])]

@@ -64,7 +64,7 @@ def test_coached_mode_end_to_end(isolated_data):
     click(at, "choice_open_mixed")
     shown = texts(at)
     assert "**You:** I hear you\\. You should start with the math test\\." in shown
-    assert "**Mixed: helpful in part** (+0 points; the strongest response here scores +2)" in shown
+    assert "**Mixed: helpful in part:** it helps in part and also falls into a pitfall." in shown
     assert (
         ":material/remove_circle: **Pitfall: Taking the reins** · Self\\-determination  \n"
         "Telling the peer what their goals or steps should be, or steering so hard that the plan becomes yours\\."
@@ -81,10 +81,11 @@ def test_coached_mode_end_to_end(isolated_data):
 
     # Decision 2: the strongest choice, which ends the conversation.
     click(at, "choice_ready_pen")
-    assert "**Strong response** (+2 points; the strongest response here scores +2)" in texts(at)
+    assert "**Strong response:** among the strongest responses at this point." in texts(at)
     assert at.button(key="continue").label == "See how it ended"
     click(at, "continue")
-    assert [(m.label, m.value) for m in at.metric] == [("Score", "67%"), ("Your points", "2"), ("Strongest path", "4")]
+    # Scoring version 2: (1/3 + 1) / (2 decisions + 1 pitfall) = 44%.
+    assert [(m.label, m.value) for m in at.metric] == [("Score", "44%"), ("Among the strongest", "1 of 2"), ("Pitfalls", "1")]
     assert "**Ending:** A first step" in texts(at)
 
     # The database holds exactly the two decisions, committed as they were made.
@@ -95,23 +96,24 @@ def test_coached_mode_end_to_end(isolated_data):
         "finished",
         "coached",
         2,
-        67,
+        44,
         "good",
     )
+    assert (attempt.strongest, attempt.pitfalls, attempt.scoring_version) == (1, 1, 2)
     decisions = store.decisions(ana, attempt.id)
-    assert [(d.step, d.node_id, d.choice_id, d.points, d.criteria) for d in decisions] == [
-        (1, "open", "mixed", 0, ("pf.dictating", "po.reflective-listening")),
-        (2, "ready", "pen", 2, ("po.break-down-goals", "po.hand-the-pen")),
+    assert [(d.step, d.node_id, d.choice_id, d.quality, d.counted, d.points, d.criteria) for d in decisions] == [
+        (1, "open", "mixed", "mixed", True, 0, ("pf.dictating", "po.reflective-listening")),
+        (2, "ready", "pen", "strongest", True, 2, ("po.break-down-goals", "po.hand-the-pen")),
     ]
     store.close()
 
     # Progress: the data behind every chart.
     at.switch_page("pages/progress.py").run()
     assert not at.exception
-    assert at.markdown[0].value == "You have finished one conversation, with a score of 67%\\."
+    assert at.markdown[0].value == "You have finished one conversation, with a score of 44%\\."
     figures = charts(at)
     by_title = {f["layout"]["meta"]["title"]: f for f in figures.values()}
-    assert by_title["Score per attempt"]["data"][0]["y"] == [67]
+    assert by_title["Score per attempt"]["data"][0]["y"] == [44]
     heat = by_title["Pitfalls per week"]["data"][0]
     assert heat["y"] == ["Taking the reins"]
     assert heat["z"] == [[1]]
@@ -133,18 +135,19 @@ def test_debrief_mode_holds_feedback_until_the_end(isolated_data):
     assert at.button(key="choice_ready_explore")
 
     click(at, "choice_ready_explore")
-    assert [(m.label, m.value) for m in at.metric] == [("Score", "50%"), ("Your points", "1"), ("Strongest path", "4")]
+    # 1 / (2 decisions + 1 pitfall) = 33%.
+    assert [(m.label, m.value) for m in at.metric] == [("Score", "33%"), ("Among the strongest", "1 of 2"), ("Pitfalls", "1")]
     shown = texts(at)
     # All the feedback, at the end, with the paths side by side.
-    assert "**Strong response** (+2 points; the strongest response here scores +2)" in shown
-    assert "**A pitfall to learn from** (-1 point; the strongest response here scores +2)" in shown
+    assert "**Strong response:** among the strongest responses at this point." in shown
+    assert "**A pitfall to learn from:** it falls into a pitfall. The feedback below shows a stronger way." in shown
     assert (
         "**A stronger response:** “What would a first small step look like to you?”  \nSam writes his own plan, one small step at a time\\."
         in shown
     )
-    assert "1. You keep coming back to it, and you're not sure yet\\. (+2)" in shown
-    assert "2. Let's keep talking about how school felt back then\\. (-1)" in shown
-    assert "2. What would a first small step look like to you? (+2)" in shown
+    assert "1. You keep coming back to it, and you're not sure yet\\. (strong response)" in shown
+    assert "2. Let's keep talking about how school felt back then\\. (a pitfall to learn from)" in shown
+    assert "2. What would a first small step look like to you?" in shown  # the strongest path
     assert all(expander.proto.expanded for expander in at.expander if expander.label[0].isdigit())
 
 
@@ -185,7 +188,7 @@ def test_leaving_ends_the_attempt_and_review_shows_the_transcript(isolated_data)
     assert not at.exception
     shown = texts(at)
     assert "**You:** You keep coming back to it, and you're not sure yet\\." in shown
-    assert "**Strong response** (+2 points; the strongest response here scores +2)" in shown
+    assert "**Strong response:** among the strongest responses at this point." in shown
 
 
 def pages_in_navigation(at: AppTest) -> list[str]:

@@ -3,8 +3,12 @@
 Choice points (possibilities +1, pitfalls -1 each):
   open:  reflect +2 -> ready | plan -1 -> pull | mixed 0 -> ready
   ready: pen +2 -> good     | explore -1 -> pull | judge -2 -> pull
-Strongest path: reflect, pen = +4 (ending good). Weakest: mixed, judge = -2 (ending pull).
-Score = 100 * (points - (-2)) / (4 - (-2)).
+Strongest path: reflect, pen = +4 (ending good). Weakest: mixed, judge = -2 (ending pull) (version 1 points,
+still stored and exported).
+
+Scores (version 2): qualities strongest reflect and pen; helpful none; mixed "mixed"; pitfall plan, explore, judge.
+Credit strongest 1, mixed 1/3, pitfall 0; score = credit / (decisions + pitfalls), e.g. mixed, pen = (1/3 + 1) /
+(2 + 1) = 44%.
 """
 
 from __future__ import annotations
@@ -26,20 +30,22 @@ def test_strongest_and_weakest_paths(mini, rubric):
 
 
 @pytest.mark.parametrize(
-    ("path", "points", "expected_score", "ending"),
+    ("path", "points", "expected_score", "strongest", "pitfalls", "ending"),
     [
-        ([("open", "reflect"), ("ready", "pen")], 4, 100, "good"),
-        ([("open", "reflect"), ("ready", "explore")], 1, 50, "pull"),
-        ([("open", "reflect"), ("ready", "judge")], 0, 33, "pull"),
-        ([("open", "plan")], -1, 17, "pull"),
-        ([("open", "mixed"), ("ready", "pen")], 2, 67, "good"),
-        ([("open", "mixed"), ("ready", "judge")], -2, 0, "pull"),
+        ([("open", "reflect"), ("ready", "pen")], 4, 100, 2, 0, "good"),
+        ([("open", "reflect"), ("ready", "explore")], 1, 33, 1, 1, "pull"),
+        ([("open", "reflect"), ("ready", "judge")], 0, 33, 1, 1, "pull"),
+        ([("open", "plan")], -1, 0, 0, 1, "pull"),
+        ([("open", "mixed"), ("ready", "pen")], 2, 44, 1, 1, "good"),
+        ([("open", "mixed"), ("ready", "judge")], -2, 8, 0, 2, "pull"),
     ],
 )
-def test_summary_scores_every_path_exactly(mini, rubric, path, points, expected_score, ending):
+def test_summary_scores_every_path_exactly(mini, rubric, path, points, expected_score, strongest, pitfalls, ending):
     summary = summarize(mini.scenario, path, rubric)
     assert summary.points == points
     assert summary.score == expected_score
+    assert (summary.decisions, summary.among_strongest, summary.pitfall_count) == (len(path), strongest, pitfalls)
+    assert summary.strongest.steps == (PathStep("open", "reflect", 2), PathStep("ready", "pen", 2))
     assert summary.ending_id == ending
     assert summary.complete
 

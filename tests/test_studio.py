@@ -79,18 +79,24 @@ def test_the_graph_marks_unreachable_nodes_dead_ends_missing_targets_and_kinds(r
         "good": (True, False, False),
         "pull": (True, False, False),
     }
-    kinds = {(e.node_id, e.choice_id): (e.kind, e.points, e.missing_target) for e in drawn.edges}
-    assert kinds[("open", "reflect")] == ("possibility", 2, False)
-    assert kinds[("open", "plan")] == ("pitfall", -1, False)
-    assert kinds[("open", "mixed")] == ("pitfall", 0, False)
-    assert kinds[("loop", "gone")] == ("possibility", 1, True)
+    kinds = {(e.node_id, e.choice_id): (e.kind, e.missing_target) for e in drawn.edges}
+    assert kinds[("open", "reflect")] == ("strongest", False)
+    assert kinds[("open", "plan")] == ("pitfall", False)
+    assert kinds[("open", "mixed")] == ("mixed", False)
+    assert kinds[("loop", "gone")] == ("strongest", True)  # no quality written: the one its criteria give it
     dot = to_dot(drawn)
     assert '"island" [label="UNREACHABLE\\nisland' in dot
     assert '"loop" [label="DEAD END: no way to an ending\\nloop' in dot
     assert '"nowhere" [label="MISSING: nowhere"' in dot
-    assert '"open" -> "loop" [label="✗ pitfall -1\\nplan", color="#a1271b", fontcolor="#a1271b", style=dashed];' in dot
+    assert '"open" -> "loop" [label="✗ pitfall\\nplan", color="#a1271b", fontcolor="#a1271b", style=dashed];' in dot
+    assert '"open" -> "ready" [label="± mixed\\nmixed", color="#7a4a00", fontcolor="#7a4a00", style=dotted' in dot
     rows = drawn.rows()
-    assert {"From": "loop (dead end)", "Choice": "gone", "Kind": "possibility (+1)", "Leads to": "nowhere (missing)"} in rows
+    assert {
+        "From": "loop (dead end)",
+        "Choice": "gone",
+        "Quality": "among the strongest",
+        "Leads to": "nowhere (missing)",
+    } in rows
 
 
 def test_labels_cannot_break_out_of_the_dot_source(rubric):
@@ -140,7 +146,7 @@ def test_new_scenario_opens_the_starter_checked_with_its_graph(isolated_data):
     assert at.info[0].value == "Started a new draft from the starter scenario. Change it to your own and save."
     assert editor(at).value == starter_text()
     assert [s.value for s in at.success] == ["Passes every check, with no teaching warnings."]
-    assert '"opening" -> "opening-up" [label="✓ possibility +2\\nreflect"' in at.get("graphviz_chart")[0].proto.spec
+    assert '"opening" -> "opening-up" [label="✓ strongest\\nreflect"' in at.get("graphviz_chart")[0].proto.spec
     assert at.table[0].value["Scenario"].tolist() == ["A first conversation"]
 
 

@@ -19,7 +19,8 @@ from scenarios import STAGE_LABELS, LoadedScenario
 from scoring.live import discussion_prompts, distribution, distribution_chart, letter, most_chosen
 from scoring.scorer import feedback
 from ui import services, state
-from ui.render import esc, peer_says, you_say
+from ui.play import shown_order
+from ui.render import SCORE_HELP, esc, peer_says, you_say
 from ui.render import feedback as show_feedback
 
 HOST_REFRESH = 2
@@ -127,12 +128,13 @@ def _heading(loaded: LoadedScenario, session: LiveSession) -> None:
             st.warning(f"**Content note:** {esc(scenario.content_note)}", icon=":material/info:")
 
 
-def _feedback_for_each(loaded: LoadedScenario, node_id: str, mine: str | None) -> None:
-    """The feedback on every response at this point, the trainee's own marked in words."""
+def _feedback_for_each(loaded: LoadedScenario, session: LiveSession, mine: str | None) -> None:
+    """The feedback on every response at this point, in the class's order, the trainee's own marked in words."""
     scenario = loaded.scenario
     rubric = services.rubric()
+    node_id = session.node_id
     st.markdown("##### Feedback on each response")
-    for index, choice in enumerate(scenario.nodes[node_id].choices):
+    for index, choice in enumerate(shown_order(session.shuffle_seed, node_id, scenario.nodes[node_id])):
         with st.container(border=True):
             marker = " (your response)" if choice.id == mine else ""
             st.markdown(f"**{letter(index)}\\. {esc(choice.say)}**{marker}")
@@ -147,7 +149,15 @@ def _prompts(loaded: LoadedScenario, node_id: str, counts: dict[str, int]) -> No
 
 def _distribution(loaded: LoadedScenario, tally: Tally) -> None:
     session = tally.session
-    frame = distribution(loaded.scenario, session.node_id, tally.counts, services.rubric(), revealed=session.phase == "revealed")
+    node = loaded.scenario.nodes[session.node_id]
+    frame = distribution(
+        loaded.scenario,
+        session.node_id,
+        tally.counts,
+        services.rubric(),
+        revealed=session.phase == "revealed",
+        shown=[c.id for c in shown_order(session.shuffle_seed, session.node_id, node)],
+    )
     st.markdown("##### How the class answered")
     st.plotly_chart(distribution_chart(frame), key=f"live_chart_{session.id}_{session.step}")
     st.caption("The same as a table:")
@@ -208,14 +218,15 @@ def host_view(user: User, session_id: int) -> None:
             args=(user, session.id, session.step),
         )
     else:
-        _feedback_for_each(loaded, session.node_id, None)
+        _feedback_for_each(loaded, session, None)
         _prompts(loaded, session.node_id, tally.counts)
         st.markdown("##### Move the class on")
-        options: list[str] = [choice.id for choice in node.choices]
-        labels = {c.id: esc(f"{letter(i)}. {c.say}") for i, c in enumerate(node.choices)}
-        top = most_chosen(node, tally.counts)
+        shown = shown_order(session.shuffle_seed, session.node_id, node)
+        options: list[str] = [choice.id for choice in shown]
+        labels = {c.id: esc(f"{letter(i)}. {c.say}") for i, c in enumerate(shown)}
+        top = most_chosen(node, tally.counts, services.rubric(), options)
         if top is not None:
-            index = [c.id for c in node.choices].index(top)
+            index = options.index(top)
             labels[""] = f"The response chosen most: {letter(index)} ({tally.counts[top]} of {tally.answered})"
             options.insert(0, "")
         st.radio(
@@ -268,7 +279,7 @@ def trainee_view(user: User, session_id: int) -> None:
     if session.phase == "asking":
         if mine is None:
             st.markdown("**How do you respond?** Your first choice is your answer.")
-            for index, choice in enumerate(node.choices):
+            for index, choice in enumerate(shown_order(session.shuffle_seed, session.node_id, node)):
                 st.button(
                     f"{letter(index)}\\. {esc(choice.say)}",
                     key=f"live_choice_{session.id}_{session.step}_{choice.id}",
@@ -283,7 +294,7 @@ def trainee_view(user: User, session_id: int) -> None:
         st.caption("You did not answer at this point. Here is the feedback on each response.")
     else:
         _add_to_review(user, loaded, seat)
-    _feedback_for_each(loaded, session.node_id, mine)
+    _feedback_for_each(loaded, session, mine)
     _prompts(loaded, session.node_id, {})
     st.caption(f"Waiting for {esc(session.host_name)} to move the class on.")
 
@@ -321,13 +332,18 @@ def ended_view(user: User, session: LiveSession) -> None:
             seat = None
         if seat is not None:
             attempt = store.attempt(user, seat.attempt_id)
-            if attempt.score is not None and attempt.points is not None:
-                st.markdown(
-                    f"Your score: **{attempt.score}%** ({attempt.points:+d} points from your own answers; 0% is the "
-                    "weakest path through this scenario, 100% the strongest)."
-                )
-            elif attempt.points is not None:
-                st.markdown(f"Your answers came to {attempt.points:+d} points. A class that ends early is not scored.")
+            answered = sum(d.counted for d in store.decisions(user, attempt.id))
+            counts = (
+                f"you answered at {answered} of the class's {session.step} decision point"
+                f"{'s' if session.step != 1 else ''}: {attempt.strongest} among the strongest, {attempt.pitfalls} "
+                f"pitfall{'s' if attempt.pitfalls != 1 else ''}"
+                if attempt.strongest is not None and attempt.pitfalls is not None
+                else ""
+            )
+            if attempt.score is not None:
+                st.markdown(f"Your score: **{attempt.score}%** from your own answers ({counts}).", help=SCORE_HELP)
+            elif counts:
+                st.markdown(f"Not scored: a class that ends early is not scored ({counts}).")
             else:
                 st.markdown("You did not answer in this class, so there is nothing to score.")
             if attempt.points is not None and st.button("Review your answers", key=f"live_review_{session.id}"):

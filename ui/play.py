@@ -10,8 +10,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from records import Attempt, Decision, User
-from scenarios import LoadedScenario
+from scenarios import Choice, LoadedScenario, Node
 from scoring.scorer import Feedback, Summary, feedback, summarize
+from scoring.shuffle import choice_order
 from ui import services, state
 
 
@@ -74,6 +75,13 @@ def view(user: User, play: Play) -> View:
     store = services.store()
     attempt = store.attempt(user, play.attempt_id)
     return View(attempt, services.scenario_for(attempt.content_hash), store.decisions(user, attempt.id))
+
+
+def shown_order(seed: str | None, node_id: str, node: Node) -> list[Choice]:
+    """A point's responses in the order this attempt (or live class) shows them: shuffled by its stored seed, so
+    the same on every reload, resume and restart, and in Review; file order for attempts from before."""
+    by_id = {choice.id: choice for choice in node.choices}
+    return [by_id[choice_id] for choice_id in choice_order(seed, node_id, list(by_id))]
 
 
 def path_of(decisions: list[Decision]) -> list[tuple[str, str]]:

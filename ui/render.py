@@ -32,6 +32,21 @@ VERDICTS = {
     "pitfall": (":material/lightbulb:", "A pitfall to learn from"),
 }
 
+VERDICT_MEANS = {
+    "strongest": "among the strongest responses at this point.",
+    "helpful": "a sound response, and there is a stronger one here.",
+    "mixed": "it helps in part and also falls into a pitfall.",
+    "pitfall": "it falls into a pitfall. The feedback below shows a stronger way.",
+}
+"""What each quality means, in words (the score follows it: scoring.scorer)."""
+
+SCORE_HELP = (
+    "Each decision earns credit by the response you chose: among the strongest 1, helpful 2/3, helpful in part "
+    "1/3, a pitfall 0. A response that falls into a pitfall also counts as one more decision, so every pitfall "
+    "lowers the score. Only your first decision at each point counts. Choosing a strongest response at every "
+    "point scores 100%, whatever route the conversation takes."
+)
+
 KIND_LABEL = {"possibility": "Possibility", "pitfall": "Pitfall"}
 KIND_ICON = {"possibility": ":material/add_circle:", "pitfall": ":material/remove_circle:"}
 
@@ -102,8 +117,7 @@ def you_say(text: str) -> None:
 def feedback(result: Feedback, *, stronger_label: str = "A stronger response") -> None:
     icon, label = VERDICTS[result.verdict]
     box = st.success if result.verdict == "strongest" else st.info if result.verdict == "helpful" else st.warning
-    points = f"{result.points:+d} point{'s' if abs(result.points) != 1 else ''}"
-    box(f"**{label}** ({points}; the strongest response here scores {result.best_points:+d})", icon=icon)
+    box(f"**{label}:** {VERDICT_MEANS[result.verdict]}", icon=icon)
     for hit in result.hits:
         st.markdown(
             f"{KIND_ICON[hit.kind]} **{KIND_LABEL[hit.kind]}: {esc(hit.title)}** · {esc(hit.domain_title)}  \n{esc(hit.description)}"

@@ -34,7 +34,7 @@ class Library:
 @st.cache_resource(show_spinner=False)
 def store() -> Store:
     """The database (applies migrations on first use in this process)."""
-    return Store.open()
+    return Store.open(rubric=rubric())
 
 
 @st.cache_resource(show_spinner=False)

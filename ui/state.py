@@ -34,4 +34,5 @@ STUDIO_UPLOADED = "peersim.studio_uploaded"
 """The file ids of uploads already turned into drafts (an upload stays in its widget across reruns)."""
 
 STUDIO_PLAYTEST = "peersim.studio_playtest"
+STUDIO_PLAYTEST_SEEDS = "peersim.studio_playtest_seeds"  # content hash -> the play-test's shuffle seed
 """Play-test paths by scenario version: lists of (node id, choice id). Never recorded."""

@@ -11,6 +11,7 @@ from records.authored import Authored, AuthoringError
 from scenarios import Problem
 from scenarios.studio import Inspection, inspect
 from scoring.scorer import Feedback, Summary, feedback, summarize
+from scoring.shuffle import new_seed
 from ui import services, state
 
 MAX_UPLOAD = 1024 * 1024
@@ -124,6 +125,19 @@ def playtest_choose(content_hash: str, node_id: str, choice_id: str) -> None:
 
 def playtest_restart(content_hash: str) -> None:
     _paths()[content_hash] = []
+    _seeds().pop(content_hash, None)
+
+
+def _seeds() -> dict[str, str]:
+    seeds = st.session_state.setdefault(state.STUDIO_PLAYTEST_SEEDS, {})
+    assert isinstance(seeds, dict)
+    return seeds
+
+
+def playtest_seed(content_hash: str) -> str:
+    """The order this play-test shows responses in: new for each play-test, kept for this browser session (as a
+    trainee's attempt keeps its order), so the author sees what trainees will: shuffled responses."""
+    return _seeds().setdefault(content_hash, new_seed())
 
 
 def playtest_feedback(inspection: Inspection, node_id: str, choice_id: str) -> Feedback:

@@ -3,12 +3,11 @@ checked with axe, with no console errors."""
 
 from __future__ import annotations
 
-from records import Finish, Store
+from records import Store
 from scenarios import load_scenario_file
 from scoring import default_rubric
-from scoring.scorer import summarize
 from tests.browser.helpers import nav, sign_in
-from tests.helpers import FIXTURES, PASSWORD, make_user, record_first_choice
+from tests.helpers import FIXTURES, PASSWORD, make_user, play
 
 # Each trainee's second choice at 'ready', after 'reflect': the strongest response, and two pitfalls.
 SECOND = {"Tara": "pen", "Uma": "explore", "Vic": "judge"}
@@ -32,20 +31,7 @@ def test_an_instructor_reads_the_class_dashboard(servers, open_page):
     for name, choice in SECOND.items():
         trainee = make_user(store, name)
         store.cohorts.join(trainee, cohort.join_code)
-        attempt_id = record_first_choice(store, trainee, mini)
-        summary = summarize(mini.scenario, [("open", "reflect"), ("ready", choice)], rubric)
-        store.record_decision(
-            trainee,
-            attempt_id,
-            step=2,
-            node_id="ready",
-            choice_id=choice,
-            criteria=mini.scenario.choice("ready", choice).criteria,
-            points=summary.steps[1].points,
-            next_node=mini.scenario.choice("ready", choice).next,
-            time_taken_ms=1500,
-            finish=Finish(str(summary.ending_id), summary.points, summary.score),
-        )
+        play(store, trainee, mini, rubric, [("open", "reflect"), ("ready", choice)])
     store.close()
     server = servers.start()
 

@@ -132,9 +132,9 @@ def test_a_whole_coached_scenario_with_the_keyboard_alone(servers, open_page, is
     press(page, "Enter")
 
     assert page.page.get_by_role("heading", name="How it went").count() == 1
-    # (2 − (−2)) ÷ (4 − (−2)) = 67%: mixed (0) then the first step (+2). The metrics can be drawn a moment after
-    # the heading on a loaded machine: wait for them to show these values, up to 15 s.
-    expect(page.page.get_by_test_id("stMetricValue")).to_have_text(["67%", "2", "4"], timeout=15_000)
+    # (1/3 + 1) ÷ (2 decisions + 1 pitfall) = 44%: mixed, then the strongest. The metrics can be drawn a moment
+    # after the heading on a loaded machine: wait for them to show these values, up to 15 s.
+    expect(page.page.get_by_test_id("stMetricValue")).to_have_text(["44%", "1 of 2", "1"], timeout=15_000)
     page.shot("summary")
     focus(page, "Back to the library")
     assert_focus_visible(page, "the summary's button")
@@ -144,7 +144,7 @@ def test_a_whole_coached_scenario_with_the_keyboard_alone(servers, open_page, is
     store = Store.open(isolated_data)
     tia = store.accounts.sign_in("tia@example.org", PASSWORD)
     finished = store.attempts_of(tia, tia.id, status="finished")
-    assert [(a.mode, a.points, a.score) for a in finished] == [("coached", 2, 67)]
+    assert [(a.mode, a.points, a.score) for a in finished] == [("coached", 2, 44)]
     assert [(d.node_id, d.choice_id) for d in store.decisions(tia, finished[0].id)] == [("open", "mixed"), ("ready", "pen")]
     store.close()
     assert page.console_errors() == []

@@ -207,7 +207,7 @@ def test_an_instructor_walks_every_page_and_every_payload_stays_text(servers, op
     w.check("item analysis", PEER, SAY)
     w.pick("Trainee", TRAINEE)
     w.check("drill-down", f"{TRAINEE} has finished")
-    w.pick("Conversation", f"{TITLE} · finished · 17%", ending=True)  # the one with the payload choice
+    w.pick("Conversation", f"{TITLE} · finished · 0%", ending=True)  # the one with the payload choice
     w.check("transcript", f"{TRAINEE}: {SAY}", WHY)
 
     nav(w.page, "Scenario studio")

@@ -59,7 +59,7 @@ def test_an_instructor_uploads_fixes_play_tests_and_publishes_a_scenario(servers
     instructor.settle()  # switching tabs reruns the page (the studio remembers the open tab)
     p.locator("[data-testid=stGraphVizChart] svg").wait_for(timeout=30_000)
     graph_text = p.inner_text("[data-testid=stGraphVizChart]")
-    assert "✓ possibility +1\nreflect" in graph_text and "✗ pitfall -1\nfix" in graph_text
+    assert "✓ strongest\nreflect" in graph_text and "✗ pitfall\nfix" in graph_text
     instructor.shot("studio-graph")
 
     p.get_by_role("tab", name="Play-test").click()
