@@ -5,6 +5,7 @@ export. Figures come from records (access checked and audited there) and scoring
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import astuple
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,6 +15,7 @@ from records import Attempt
 from scenarios import STAGE_LABELS
 from scoring import charts, patterns
 from scoring import cohort as figures_of
+from scoring.exam_items import EXAM_FLAG_ADVICE, exam_item_analysis, item_table
 from scoring.scorer import feedback
 from ui import identity, progress_data, services
 from ui.render import chart_section, esc, peer_says, text_table
@@ -172,6 +174,27 @@ else:
         choices = analysis.choices_at(node.node_id)
         st.plotly_chart(charts.choice_chart(choices, f"Choices at {node.node_id}"), key=f"chart_choices_{node.node_id}")
         text_table(figures_of.choice_table(choices), hide_index=True)
+
+# ------------------------------------------------------------------------------------ mock exam items
+st.subheader("Mock exam items")
+st.markdown(
+    "The same figures for the mock exam's questions, from the class's finished exams. Each exam draws its own "
+    "form, so each question is judged on the exams that held it; an unanswered question counts as wrong.\n\n"
+    "- **Facility**: the share of those exams that answered it right.\n"
+    "- **Discrimination**: how much more often the exams in the top 27% by overall percent answered it right than "
+    "those in the bottom 27%.\n"
+    "- **Answers** count each option by its number in the question bank (each form shows them in its own order)."
+)
+exam_items = exam_item_analysis(services.bank(), *astuple(store.analytics.exam_data(user, cohort_id)))
+st.caption(esc(exam_items.reliability.sentence()))
+if exam_items.items.empty:
+    st.caption("No one in this cohort has finished a mock exam yet.")
+else:
+    text_table(item_table(exam_items, services.bank()), hide_index=True)
+    flagged = exam_items.items[[bool(f) and f != ["too few answers"] for f in exam_items.items["flags"]]]
+    for row in flagged.itertuples():
+        for flag in row.flags:
+            st.warning(f"**{esc(row.question_id)}: {flag}.** {EXAM_FLAG_ADVICE[flag]}", icon=":material/flag:")
 
 # ------------------------------------------------------------------------------------ one trainee
 st.subheader("A trainee's progress")

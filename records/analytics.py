@@ -46,7 +46,7 @@ from records.cohort_rows import Cohort, owned_cohort
 from records.csv_safety import write_csv
 from records.export_rows import TRAINEE_COLUMNS as EXPORT_COLUMNS
 from records.export_rows import trainee_rows
-from records.tables import attempts, cohort_members, decisions, scenario_versions, users
+from records.tables import attempts, cohort_members, decisions, exam_answers, exams, scenario_versions, users
 from records.tally import Grid, Tally, base_scenario, bring_decisions_up_to_date, bring_grid_up_to_date, members_of
 
 KEEP_COHORTS = 16
@@ -100,6 +100,16 @@ class ItemData:
     counts: pd.DataFrame
     first_choices: pd.DataFrame
     scores: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class ExamData:
+    """What item analysis of mock-exam questions needs, for one cohort: ``exams`` (exam_id, user_id, percent) of
+    its members' finished exams, and ``answers`` (exam_id, question_id, choice), one row per question on each of
+    those forms, choice None when it was left unanswered."""
+
+    exams: pd.DataFrame
+    answers: pd.DataFrame
 
 
 # --------------------------------------------------------------------------------------- the repository
@@ -242,6 +252,33 @@ class CohortRecords(Repository):
             ):
                 found[content_hash] = created_at
         return found
+
+    def exam_data(self, actor: User, cohort_id: int) -> ExamData:
+        """The cohort's finished mock exams and every answer on their forms (scoring.exam_items analyses them)."""
+        self._allowed(actor, cohort_id, "view cohort dashboard")  # part of the dashboard: one entry per view
+        with self._snapshot() as connection:
+            rows = connection.execute(
+                select(exams.c.id, exams.c.user_id, exams.c.percent, exams.c["items"])
+                .where(exams.c.user_id.in_(members_of(cohort_id)), exams.c.submitted_at.is_not(None))
+                .order_by(exams.c.id)
+            ).all()
+            chosen: dict[tuple[int, str], int | None] = {}
+            ids = [int(r.id) for r in rows]
+            for start in range(0, len(ids), 500):
+                for exam_id, question_id, choice in connection.execute(
+                    select(exam_answers.c.exam_id, exam_answers.c.question_id, exam_answers.c.choice).where(
+                        exam_answers.c.exam_id.in_(ids[start : start + 500])
+                    )
+                ):
+                    chosen[(int(exam_id), str(question_id))] = choice
+        exam_frame = pd.DataFrame(
+            [(int(r.id), int(r.user_id), int(r.percent or 0)) for r in rows], columns=["exam_id", "user_id", "percent"]
+        )
+        answer_frame = pd.DataFrame(
+            [(int(r.id), q, chosen.get((int(r.id), q))) for r in rows for q in str(r.items).split(",")],
+            columns=["exam_id", "question_id", "choice"],
+        ).astype({"choice": "Int64"})
+        return ExamData(exam_frame, answer_frame)
 
     def export_csv(self, actor: User, cohort_id: int) -> str:
         """Every attempt decision of the cohort's members, one row per decision with the trainee's id and name,

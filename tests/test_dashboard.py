@@ -138,6 +138,9 @@ def test_choosing_the_cohort_shows_its_figures(class_page):
     heatmap = next(spec for spec in drawn.values() if spec["data"][0]["type"] == "heatmap")
     assert heatmap["data"][0]["y"][0] == "Taking the reins"
     assert heatmap["data"][0]["z"][0] == [3, 5]
+    captions = [c.value for c in at.caption]
+    assert "No finished mock exams yet\\: KR\\-20 reliability needs at least 10\\." in captions
+    assert "No one in this cohort has finished a mock exam yet." in captions
     # Viewing wrote one audit entry for the dashboard and did not make the export (made only on click).
     assert audit_actions(store) == ["view cohort dashboard"]
 
