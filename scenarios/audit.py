@@ -56,6 +56,10 @@ STOPWORDS = frozenset(
 )
 
 
+TEXT_STRATEGIES = ("longest", "shortest", "question", "you", "echo", "asks", "no-telling")
+"""Strategies that read a response's text (not its position: responses are shuffled for trainees)."""
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower().replace("’", "'"))
 
@@ -291,6 +295,8 @@ class Thresholds:
     scenario_max_score: float | None
     random_spread: float | None
     bank_score: dict[str, float]
+    above_random: float | None = None
+    """Points by which a text strategy's share of strongest (or of pitfall-free) picks may exceed random's."""
 
 
 def _table(data: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -336,6 +342,7 @@ def load_thresholds(path: Path = THRESHOLDS_FILE) -> Thresholds:
             scenario_max_score=single(_table(data, "scenario"), "max_score", "scenario"),
             random_spread=single(_table(data, "library"), "random_spread", "library"),
             bank_score=_numbers(_table(data, "bank", "score"), "bank.score", bank_ids),
+            above_random=single(_table(data, "library"), "above_random", "library"),
         )
     except ThresholdError as exc:
         raise ThresholdError(f"{path}: {exc}") from None
@@ -364,16 +371,33 @@ def exceeded(audit: Audit, thresholds: Thresholds) -> list[str]:
                     f"library: '{titles[strategy]}' picks a strongest response at {value:.1f}% of decisions, above the "
                     f"threshold of {limit:g}% ([library.strongest_share] {strategy})"
                 )
+        if thresholds.above_random is not None:
+            random = audit.library("random")
+            for played in SCENARIO_STRATEGIES:
+                if played.id not in TEXT_STRATEGIES:
+                    continue
+                figures = audit.library(played.id)
+                for what, share, base in (
+                    ("a strongest", figures.strongest_share, random.strongest_share),
+                    ("a pitfall-free", figures.pitfall_free_share, random.pitfall_free_share),
+                ):
+                    gap = _pct(share) - _pct(base)
+                    if gap > thresholds.above_random:
+                        out.append(
+                            f"library: '{played.title}' picks {what} response at {_pct(share):.1f}% of decisions, "
+                            f"{gap:.1f} points above uniform random's {_pct(base):.1f}% (the limit is "
+                            f"{thresholds.above_random:g}: [library] above_random)"
+                        )
         if thresholds.scenario_max_score is not None:
             for item in audit.scenarios:
                 for played in SCENARIO_STRATEGIES:
-                    if played.id == "random":
+                    if played.id not in TEXT_STRATEGIES:  # trainees see responses shuffled: file order is hidden
                         continue
                     value = _pct(item.results[played.id].score)
                     if value > thresholds.scenario_max_score:
                         out.append(
                             f"{item.id}: '{played.title}' expects a score of {value:.1f}%, above the threshold of "
-                            f"{thresholds.scenario_max_score:g}% for any strategy in one scenario ([scenario] max_score)"
+                            f"{thresholds.scenario_max_score:g}% for any text strategy in one scenario ([scenario] max_score)"
                         )
         if thresholds.random_spread is not None and len(audit.scenarios) > 1:
             spread, low, high = audit.random_spread()
@@ -411,13 +435,23 @@ def thresholds_toml(audit: Audit) -> str:
     ]
     if audit.scenarios:
         spread, _, _ = audit.random_spread()
-        top = max(item.results[s.id].score for item in audit.scenarios for s in SCENARIO_STRATEGIES if s.id != "random")
+        top = max(item.results[s].score for item in audit.scenarios for s in TEXT_STRATEGIES)
+        random = audit.library("random")
+        gap = max(
+            max(
+                audit.library(s).strongest_share - random.strongest_share,
+                audit.library(s).pitfall_free_share - random.pitfall_free_share,
+            )
+            for s in TEXT_STRATEGIES
+        )
         lines += ["[library]", "# uniform random play's expected score, highest minus lowest scenario (points)"]
-        lines += [f"random_spread = {ceiling(spread)}", "", "[library.score]", "# mean expected score over the scenarios"]
+        lines += [f"random_spread = {ceiling(spread)}"]
+        lines += ["# points by which a text strategy's share of strongest (or pitfall-free) picks may exceed random's"]
+        lines += [f"above_random = {max(ceiling(gap), 0.0)}", "", "[library.score]", "# mean expected score over the scenarios"]
         lines += [f"{s.id} = {ceiling(audit.library(s.id).score)}" for s in SCENARIO_STRATEGIES if s.id != "random"]
         lines += ["", "[library.strongest_share]", "# share of decisions that pick a strongest response"]
         lines += [f"{s.id} = {ceiling(audit.library(s.id).strongest_share)}" for s in SCENARIO_STRATEGIES if s.id != "random"]
-        lines += ["", "[scenario]", "# no strategy but random may expect more than this in any one scenario (100 today)"]
+        lines += ["", "[scenario]", "# no text strategy may expect more than this in any one scenario (the aim: below 80)"]
         lines += [f"max_score = {ceiling(top)}"]
     if audit.bank is not None:
         lines += ["", "[bank.score]"]
@@ -429,6 +463,7 @@ def thresholds_toml(audit: Audit) -> str:
 __all__ = [
     "BANK_STRATEGIES",
     "SCENARIO_STRATEGIES",
+    "TEXT_STRATEGIES",
     "THRESHOLDS_FILE",
     "Audit",
     "BankAudit",

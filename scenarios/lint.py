@@ -13,13 +13,15 @@ the reasons for them are listed in ``docs/writing-scenarios.md`` ("The teaching 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from scenarios.checks import Finding
-from scenarios.gateway import DataPath
+from scenarios.gateway import DataPath, Problem, YamlDocument
 from scenarios.model import STAGES, Node, Scenario
 from scenarios.quality import node_qualities
+from scenarios.questions import QuestionBank
 from scenarios.rubric import Rubric
 
 MIN_NODES_FOR_POSITION = 3
@@ -277,3 +279,348 @@ def _readiness_jumps(scenario: Scenario) -> list[Finding]:
                 )
             )
     return findings
+
+
+# Rules across files -----------------------------------------------------------------------------------------
+#
+# The rules above read one scenario. The rules below read everything checked at once (``python -m scenarios
+# check --lint``, by default the library and the bank): a habit of the library as a whole, like opening peer
+# lines with "Okay", shows only in the count. They return located problems (``path:line:col``) themselves,
+# since one warning may name places in two files.
+#
+#   7  fewer than 5% of peer lines start with "Okay"            10  at most 5% of bank items say NOT or EXCEPT
+#   8  no rationale opening starts more than 10% of them        11  no double negatives in bank stems and options
+#   9  no British spellings in anything a trainee reads         12  no bank stem names someone by a name in use
+
+OKAY_SHARE = 0.05
+"""Rule 7: fewer than 5% of peer lines may start with "Okay" (or "OK"): a stock opener flattens every voice."""
+
+OPENING_WORDS = 3
+"""Rule 8: a rationale's opening is its first three words, case-folded ("The stronger response")."""
+
+OPENING_SHARE = 0.10
+"""Rule 8: no opening may start more than 10% of the rationales (of the library's choices; of the bank's options)."""
+
+MIN_LINES_FOR_SHARE = 100
+"""Rules 7 and 8 judge a share only among at least 100 peer lines or rationales (the library has over 300 and
+800): among fewer, a couple of scenarios are being checked, not a library, and one line moves the share by a point
+or more."""
+
+NEGATIVE_SHARE = 0.05
+"""Rule 10: at most 5% of bank items may be phrased with NOT or EXCEPT: a negative stem tests careful reading
+more than knowledge, and a trainee who misses the capital word answers the opposite question."""
+
+MIN_ITEMS_FOR_SHARE = 20
+"""Rule 10 judges the share only in a bank of at least 20 items."""
+
+_BRITISH_STEMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("practis", "practic", ("e", "ed", "es", "ing")),
+    ("behaviour", "behavior", ("", "s", "al")),
+    ("centre", "center", ("", "s")),
+    ("centred", "centered", ("",)),
+    ("organis", "organiz", ("e", "ed", "es", "ing", "ation", "ations")),
+    ("recognis", "recogniz", ("e", "ed", "es", "ing")),
+    ("realis", "realiz", ("e", "ed", "es", "ing")),
+    ("apologis", "apologiz", ("e", "ed", "es", "ing")),
+    ("prioritis", "prioritiz", ("e", "ed", "es", "ing")),
+    ("emphasis", "emphasiz", ("e", "ed", "es", "ing")),
+    ("minimis", "minimiz", ("e", "ed", "es", "ing")),
+    ("normalis", "normaliz", ("e", "ed", "es", "ing")),
+    ("stigmatis", "stigmatiz", ("e", "ed", "es", "ing")),
+    ("criticis", "criticiz", ("e", "ed", "es", "ing")),
+    ("summaris", "summariz", ("e", "ed", "es", "ing")),
+    ("counsell", "counsel", ("ing", "ed", "or", "ors")),
+    ("labell", "label", ("ed", "ing")),
+    ("modell", "model", ("ed", "ing")),
+    ("travell", "travel", ("ed", "ing", "er", "ers")),
+    ("cancell", "cancel", ("ed", "ing")),
+    ("colour", "color", ("", "s", "ed", "ful")),
+    ("favour", "favor", ("", "s", "ed", "ite", "ites", "able")),
+    ("honour", "honor", ("", "s", "ed", "ing", "able")),
+    ("neighbour", "neighbor", ("", "s", "hood", "hoods")),
+    ("labour", "labor", ("",)),
+    ("humour", "humor", ("",)),
+    ("programme", "program", ("", "s")),
+    ("judgement", "judgment", ("", "s")),
+    ("licence", "license", ("",)),
+    ("defence", "defense", ("",)),
+    ("offence", "offense", ("", "s")),
+    ("analys", "analyz", ("e", "ed", "ing")),
+    ("enrol", "enroll", ("", "s", "ment")),
+    ("fulfil", "fulfill", ("", "s", "ment")),
+    ("whilst", "while", ("",)),
+    ("amongst", "among", ("",)),
+    ("learnt", "learned", ("",)),
+    ("mum", "mom", ("", "s")),
+    ("sceptic", "skeptic", ("", "al", "ism")),
+)
+BRITISH: dict[str, str] = {stem + ending: us + ending for stem, us, endings in _BRITISH_STEMS for ending in endings}
+"""Rule 9: British spellings (and their US English forms) that user-facing text must not use: a short list of
+the ones that turn up in writing about peer work, not a dictionary."""
+
+_NEGATIVE_STEM = re.compile(r"\b(NOT|EXCEPT)\b")
+_NEGATION = frozenset({"not", "no", "never", "none", "nothing", "nobody", "neither", "nor", "without", "cannot"})
+_UN_WORDS = frozenset(
+    {"unusual", "uncommon", "unlike", "unlikely", "unhelpful", "unimportant", "unreasonable", "unwise", "unsafe"}
+    | {"unkind", "unfair", "unclear", "unable", "unaware", "unwilling", "unheard"}
+)
+"""Rule 11: negative adjectives that make a double negative after a negation ("not unusual")."""
+_NAME = re.compile(r"\b[A-Z][a-zà-ÿ]+(?:-[A-Za-zà-ÿ]+)?\b")
+_INTRODUCED = re.compile(r"\b([A-Z][a-zà-ÿ]+(?:-[a-zà-ÿ]+)?), (?:a |an )?\d{1,3}\b")
+"""Rule 12: how a bank stem introduces a person, by first name and age ("Tenzin, 45," or "Dev, a 22-year-old")."""
+
+
+def _located(doc: YamlDocument, path: DataPath) -> str:
+    where = doc.locate(path)
+    return f"{doc.source}:{where.line}"
+
+
+def _peer_lines(scenario: Scenario) -> list[tuple[DataPath, str]]:
+    lines: list[tuple[DataPath, str]] = [(("nodes", n, "peer"), node.peer) for n, node in scenario.nodes.items()]
+    return lines + [(("endings", e, "peer"), ending.peer) for e, ending in scenario.endings.items()]
+
+
+def _scenario_texts(scenario: Scenario) -> list[tuple[DataPath, str]]:
+    """Every text a trainee reads in a scenario, with its path."""
+    texts: list[tuple[DataPath, str]] = [(("title",), scenario.title), (("summary",), scenario.summary)]
+    if scenario.content_note:
+        texts.append((("content_note",), scenario.content_note))
+    texts.append((("peer", "about"), scenario.peer.about))
+    for node_id, node in scenario.nodes.items():
+        if node.scene:
+            texts.append((("nodes", node_id, "scene"), node.scene))
+        texts.append((("nodes", node_id, "peer"), node.peer))
+        for index, choice in enumerate(node.choices):
+            texts.append((("nodes", node_id, "choices", index, "say"), choice.say))
+            texts.append((("nodes", node_id, "choices", index, "why"), choice.why))
+    for ending_id, ending in scenario.endings.items():
+        if ending.title:
+            texts.append((("endings", ending_id, "title"), ending.title))
+        texts.append((("endings", ending_id, "peer"), ending.peer))
+        texts.append((("endings", ending_id, "debrief"), ending.debrief))
+    return texts
+
+
+def _bank_texts(bank: QuestionBank) -> list[tuple[DataPath, str]]:
+    texts: list[tuple[DataPath, str]] = []
+    for index, question in enumerate(bank.questions):
+        texts.append((("questions", index, "stem"), question.stem))
+        for position, option in enumerate(question.options):
+            texts.append((("questions", index, "options", position, "text"), option.text))
+            texts.append((("questions", index, "options", position, "why"), option.why))
+    return texts
+
+
+def _share(count: int, total: int) -> str:
+    return f"{count} of {total} ({count / total:.1%})"
+
+
+def lint_collection(
+    scenarios: Sequence[tuple[YamlDocument, Scenario]], banks: Sequence[tuple[YamlDocument, QuestionBank]] = ()
+) -> list[Problem]:
+    """The warnings of the rules across files, for everything checked at once, each at its place."""
+    problems: list[Problem] = []
+    problems += _okay_openers(scenarios)
+    whys = [(doc, path, text) for doc, s in scenarios for path, text in _scenario_texts(s) if path[-1] == "why"]
+    problems += _rationale_openings(whys, "the library's choices")
+    bank_whys = [(doc, path, text) for doc, b in banks for path, text in _bank_texts(b) if path[-1] == "why"]
+    problems += _rationale_openings(bank_whys, "the bank's options")
+    texts = [(doc, path, text) for doc, s in scenarios for path, text in _scenario_texts(s)]
+    texts += [(doc, path, text) for doc, b in banks for path, text in _bank_texts(b)]
+    problems += _british_spellings(texts)
+    problems += _negative_stems(banks)
+    problems += _double_negatives(banks)
+    problems += _names_in_stems(scenarios, banks)
+    return problems
+
+
+# Rule 7 -------------------------------------------------------------------------------------------------
+
+
+def _okay_openers(scenarios: Sequence[tuple[YamlDocument, Scenario]]) -> list[Problem]:
+    """Too many peer lines start with "Okay": each of them, with the share and the limit."""
+    lines = [(doc, path, text) for doc, scenario in scenarios for path, text in _peer_lines(scenario)]
+    okay = [(doc, path) for doc, path, text in lines if _words(text)[:1] in (["okay"], ["ok"])]
+    if len(lines) < MIN_LINES_FOR_SHARE or len(okay) < OKAY_SHARE * len(lines):
+        return []
+    return [
+        doc.problem(
+            path,
+            f"{_share(len(okay), len(lines))} peer lines start with 'Okay', and the limit is under {OKAY_SHARE:.0%}: "
+            "a stock opener makes every peer sound alike; open this line the way this person would",
+            severity="warning",
+        )
+        for doc, path in okay
+    ]
+
+
+# Rule 8 -------------------------------------------------------------------------------------------------
+
+
+def _rationale_openings(whys: Sequence[tuple[YamlDocument, DataPath, str]], what: str) -> list[Problem]:
+    """An opening (first three words) that starts more than 10% of the rationales: one warning, at its first use."""
+    if len(whys) < MIN_LINES_FOR_SHARE:
+        return []
+    by_opening: dict[str, list[tuple[YamlDocument, DataPath]]] = {}
+    for doc, path, text in whys:
+        opening = " ".join(_words(text)[:OPENING_WORDS])
+        by_opening.setdefault(opening, []).append((doc, path))
+    problems = []
+    for opening, places in by_opening.items():
+        if len(places) <= OPENING_SHARE * len(whys):
+            continue
+        doc, path = places[0]
+        files = len({d.source for d, _ in places})
+        problems.append(
+            doc.problem(
+                path,
+                f"{_share(len(places), len(whys))} rationales of {what} open with '{opening}' (here first, in "
+                f"{files} file{'s' if files > 1 else ''}), and the limit is {OPENING_SHARE:.0%}: a stock opening "
+                "reads as a formula; start with the substance, in words that fit this response",
+                severity="warning",
+            )
+        )
+    return problems
+
+
+# Rule 9 -------------------------------------------------------------------------------------------------
+
+
+def _british_spellings(texts: Sequence[tuple[YamlDocument, DataPath, str]]) -> list[Problem]:
+    """Each British spelling in user-facing text, with its US English form."""
+    problems = []
+    for doc, path, text in texts:
+        seen: list[str] = []
+        for word in re.findall(r"[A-Za-z]+", text):
+            lowered = word.lower()
+            if lowered in BRITISH and lowered not in seen:
+                seen.append(lowered)
+                problems.append(
+                    doc.problem(
+                        path,
+                        f"British spelling '{word}': PeerSim is written in US English ('{BRITISH[lowered]}')",
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
+# Rule 10 ------------------------------------------------------------------------------------------------
+
+
+def _negative_stems(banks: Sequence[tuple[YamlDocument, QuestionBank]]) -> list[Problem]:
+    """More than 5% of the bank's items phrased with NOT or EXCEPT: one warning, at the first of them."""
+    items = [(doc, index, q) for doc, bank in banks for index, q in enumerate(bank.questions)]
+    negative = [(doc, index) for doc, index, q in items if _NEGATIVE_STEM.search(q.stem)]
+    if len(items) < MIN_ITEMS_FOR_SHARE or len(negative) <= NEGATIVE_SHARE * len(items):
+        return []
+    doc, index = negative[0]
+    allowed = int(NEGATIVE_SHARE * len(items))
+    return [
+        doc.problem(
+            ("questions", index, "stem"),
+            f"{_share(len(negative), len(items))} bank items are phrased with NOT or EXCEPT (here first), and the limit "
+            f"is {NEGATIVE_SHARE:.0%} ({allowed} of {len(items)}): a negative stem tests careful reading more than "
+            "knowledge; ask some of them the positive way",
+            severity="warning",
+        )
+    ]
+
+
+# Rule 11 ------------------------------------------------------------------------------------------------
+
+
+def _negations(text: str) -> list[str]:
+    return [w for w in _words(text) if _is_negation(w)]
+
+
+def _double_negatives(banks: Sequence[tuple[YamlDocument, QuestionBank]]) -> list[Problem]:
+    """An option of a NOT/EXCEPT item that is itself negative, and any stem or option with two negations in a row."""
+    problems = []
+    for doc, bank in banks:
+        for index, question in enumerate(bank.questions):
+            negative_stem = _NEGATIVE_STEM.search(question.stem)
+            parts: list[tuple[DataPath, str]] = [(("questions", index, "stem"), question.stem)]
+            parts += [(("questions", index, "options", p, "text"), o.text) for p, o in enumerate(question.options)]
+            for path, text in parts:
+                found = _negations(text)
+                if negative_stem and path[-1] == "text" and found:
+                    problems.append(
+                        doc.problem(
+                            path,
+                            f"double negative: the stem asks which is {negative_stem.group(1)}, and this option says "
+                            f"'{found[0]}'; a trainee has to undo two negatives to judge it, so say it the positive way",
+                            severity="warning",
+                        )
+                    )
+                elif pair := _adjacent_negations(text):
+                    problems.append(doc.problem(path, f"double negative ('{pair}'): say it the positive way", severity="warning"))
+    return problems
+
+
+def _is_negation(word: str) -> bool:
+    return word in _NEGATION or word.endswith("n't")
+
+
+def _adjacent_negations(text: str) -> str:
+    """Two negations within three words in one sentence ("never ... without"), or "not" before "unusual" and kin."""
+    for sentence in re.split(r"[.;:!?]", text):
+        said = _words(sentence)
+        for i, word in enumerate(said):
+            if not _is_negation(word):
+                continue
+            for j in range(i + 1, min(i + 4, len(said))):
+                if _is_negation(said[j]) or (j == i + 1 and said[j] in _UN_WORDS):
+                    return " ".join(said[i : j + 1])
+    return ""
+
+
+# Rule 12 ------------------------------------------------------------------------------------------------
+
+
+def _introduced(stem: str) -> list[str]:
+    """First names a stem introduces the bank's way, by name and age ("Tenzin, 45, ...")."""
+    return list(dict.fromkeys(_INTRODUCED.findall(stem)))
+
+
+def _names_in_stems(
+    scenarios: Sequence[tuple[YamlDocument, Scenario]], banks: Sequence[tuple[YamlDocument, QuestionBank]]
+) -> list[Problem]:
+    """A bank stem naming someone by a name the library uses (for its peer or anyone else), or that an earlier
+    bank item already gave to another person: two people, one name."""
+    peers: dict[str, str] = {}
+    for doc, scenario in scenarios:
+        peers.setdefault(scenario.peer.name.split()[0], _located(doc, ("peer", "name")))
+    texts = [(doc, path, text) for doc, scenario in scenarios for path, text in _scenario_texts(scenario)]
+    seen: dict[str, str] = {}
+    problems = []
+    for doc, bank in banks:
+        for index, question in enumerate(bank.questions):
+            here: DataPath = ("questions", index, "stem")
+            introduced = _introduced(question.stem)
+            named = introduced + [n for n in dict.fromkeys(_NAME.findall(question.stem)) if n in peers and n not in introduced]
+            for name in named:
+                where = f"the peer in {peers[name]}" if name in peers else _library_mention(texts, name)
+                if where:
+                    problems.append(_name_warning(doc, here, question.id, name, where))
+                elif name in seen:
+                    problems.append(_name_warning(doc, here, question.id, name, seen[name]))
+                seen.setdefault(name, f"the person in '{question.id}' ({_located(doc, here)})")
+    return problems
+
+
+def _library_mention(texts: Sequence[tuple[YamlDocument, DataPath, str]], name: str) -> str:
+    pattern = re.compile(rf"\b{re.escape(name)}\b")
+    for doc, path, text in texts:
+        if pattern.search(text):
+            return f"a person in {_located(doc, path)}"
+    return ""
+
+
+def _name_warning(doc: YamlDocument, path: DataPath, question_id: str, name: str, where: str) -> Problem:
+    return doc.problem(
+        path,
+        f"'{question_id}' names '{name}', the name of {where}: a trainee may take them for one person; choose a name "
+        "used nowhere else in the library or the bank",
+        severity="warning",
+    )

@@ -14,9 +14,9 @@ from typing import TypeVar
 
 from scenarios.checks import check_scenario
 from scenarios.gateway import Problem, YamlDocument, YamlError, read_yaml, read_yaml_file
-from scenarios.lint import lint_scenario
+from scenarios.lint import lint_collection, lint_scenario
 from scenarios.model import Scenario
-from scenarios.questions import QuestionBank, check_bank
+from scenarios.questions import QuestionBank, check_bank, check_near_duplicates
 from scenarios.rubric import Rubric
 from scenarios.validate import to_model
 
@@ -154,11 +154,15 @@ class Report:
 def check_paths(paths: Iterable[str | Path], rubric: Rubric, *, lint: bool = False) -> Report:
     """Load every scenario and question-bank file under ``paths``; collect every problem, ids used twice too.
 
-    With ``lint=True`` each scenario without errors is also linted, and the lint's warnings join ``problems``.
+    With ``lint=True`` each scenario without errors is also linted, and the lint's warnings join ``problems``,
+    followed by those of the rules across files (:func:`scenarios.lint.lint_collection`). Near-duplicate bank
+    items (:func:`scenarios.questions.check_near_duplicates`) are errors, checked across every bank file given.
     """
     report = Report()
     first_file: dict[str, LoadedScenario] = {}
     first_question: dict[str, str] = {}
+    scenario_docs: list[tuple[YamlDocument, Scenario]] = []
+    bank_docs: list[tuple[YamlDocument, QuestionBank]] = []
     for path in expand_paths(paths):
         report.files += 1
         if not path.exists():
@@ -178,6 +182,7 @@ def check_paths(paths: Iterable[str | Path], rubric: Rubric, *, lint: bool = Fal
                         )
                     first_question.setdefault(question.id, bank.source)
                 report.banks.append(bank)
+                bank_docs.append((doc, bank.bank))
                 continue
             loaded = _from_document(doc, rubric, lint=lint)
         except YamlError as exc:
@@ -198,6 +203,10 @@ def check_paths(paths: Iterable[str | Path], rubric: Rubric, *, lint: bool = Fal
             continue
         first_file[loaded.id] = loaded
         report.loaded.append(loaded)
+        scenario_docs.append((doc, loaded.scenario))
+    report.problems.extend(check_near_duplicates(bank_docs))
+    if lint:
+        report.problems.extend(lint_collection(scenario_docs, bank_docs))
     return report
 
 

@@ -14,8 +14,10 @@ from typing import Literal
 from pydantic import Field
 
 from scenarios.checks import Finding, _hint
+from scenarios.gateway import Problem, YamlDocument
 from scenarios.model import CriterionId, DomainId, Slug, Text, _Strict
 from scenarios.rubric import Rubric
+from scenarios.similarity import NEAR_DUPLICATE, near_duplicates
 
 ExamDomain = Literal["advocacy", "mentoring-education", "recovery-wellness", "ethical-responsibility"]
 EXAM_DOMAINS: dict[str, str] = {
@@ -71,6 +73,34 @@ def check_bank(bank: QuestionBank, rubric: Rubric) -> list[Finding]:
         if question.style != "not" and " NOT " in f" {question.stem} ":
             findings.append(Finding((*here, "style"), "the stem says NOT: set style: not"))
     return findings
+
+
+def check_near_duplicates(banks: Sequence[tuple[YamlDocument, QuestionBank]], threshold: float = NEAR_DUPLICATE) -> list[Problem]:
+    """Items across all the bank files given whose stem + key are too alike (:mod:`scenarios.similarity`).
+
+    An error at the later item's id, naming the earlier item and where it stands: on one exam form either item
+    would give the other away. Two items with one id are left to the check on ids.
+    """
+    where: list[tuple[YamlDocument, int, Question]] = [
+        (doc, index, question) for doc, bank in banks for index, question in enumerate(bank.questions)
+    ]
+    pairs = near_duplicates([(q.stem, q.options[q.key - 1].text) for _, _, q in where], threshold)
+    problems = []
+    for pair in sorted(pairs, key=lambda p: (p.second, p.first)):
+        first_doc, first_index, first = where[pair.first]
+        doc, index, question = where[pair.second]
+        if question.id == first.id:
+            continue  # one item given twice: its id, used twice, is the error to fix
+        line = first_doc.locate(("questions", first_index, "id")).line
+        problems.append(
+            doc.problem(
+                ("questions", index, "id"),
+                f"'{question.id}' is a near-duplicate of '{first.id}' ({first_doc.source}:{line}): their stems and keys "
+                f"are {pair.score:.2f} alike (the limit is {threshold:.2f}), so on one exam form either gives the other "
+                "away; rewrite one to test something different, or remove it",
+            )
+        )
+    return problems
 
 
 def duplicate_ids(banks: Sequence[QuestionBank]) -> list[str]:

@@ -131,25 +131,38 @@ def test_thresholds_name_every_figure_above_them(audit, tmp_path):
     assert exceeded(audit, thresholds) == [
         "library: 'always the first (file order)' picks a strongest response at 100.0% of decisions, above the "
         "threshold of 99.9% ([library.strongest_share] first)",
-        "loop: 'always the first (file order)' expects a score of 100.0%, above the threshold of 99% for any "
-        "strategy in one scenario ([scenario] max_score)",
-        "loop: 'the shortest' expects a score of 100.0%, above the threshold of 99% for any strategy in one scenario "
-        "([scenario] max_score)",
-        "loop: 'most you/your words' expects a score of 100.0%, above the threshold of 99% for any strategy in one "
+        # File order is not judged in one scenario: trainees see the responses shuffled.
+        "loop: 'the shortest' expects a score of 100.0%, above the threshold of 99% for any text strategy in one "
         "scenario ([scenario] max_score)",
+        "loop: 'most you/your words' expects a score of 100.0%, above the threshold of 99% for any text strategy in "
+        "one scenario ([scenario] max_score)",
         "loop: 'no telling words (should, must, let's ...)' expects a score of 100.0%, above the threshold of 99% for "
-        "any strategy in one scenario ([scenario] max_score)",
-        "tiny: 'always the first (file order)' expects a score of 100.0%, above the threshold of 99% for any strategy "
-        "in one scenario ([scenario] max_score)",
-        "tiny: 'ends with \"?\"' expects a score of 100.0%, above the threshold of 99% for any strategy in one "
+        "any text strategy in one scenario ([scenario] max_score)",
+        "tiny: 'ends with \"?\"' expects a score of 100.0%, above the threshold of 99% for any text strategy in one "
         "scenario ([scenario] max_score)",
-        "tiny: 'starts with a question word' expects a score of 100.0%, above the threshold of 99% for any strategy "
-        "in one scenario ([scenario] max_score)",
+        "tiny: 'starts with a question word' expects a score of 100.0%, above the threshold of 99% for any text "
+        "strategy in one scenario ([scenario] max_score)",
         "library: uniform random play's expected score spreads 6.5 points across scenarios (tiny 43.5% to loop "
         "50.0%), above the threshold of 5 ([library] random_spread)",
         "question bank: 'has an asking or exploring verb' answers 100.0% correctly, above the threshold of 60% "
         "([bank.score] asking-verb)",
     ]
+
+
+def test_no_text_strategy_may_beat_random_by_more_than_above_random(audit, tmp_path):
+    # Pooled over both fixture scenarios, uniform random picks a strongest response at 7/16 = 43.75% of decisions
+    # and a pitfall-free one at 9/16 = 56.25%. "The shortest" and "no telling words" pick a pitfall-free response
+    # every time (43.75 points above random); "ends with ?", "starts with a question word" and "no telling words"
+    # a strongest one at 5/6 (39.6 points above): only the first two pass a limit of 40. Order strategies are not
+    # judged (responses are shuffled for trainees).
+    thresholds = load_thresholds(write(tmp_path, "[library]\nabove_random = 40\n"))
+    assert exceeded(audit, thresholds) == [
+        "library: 'the shortest' picks a pitfall-free response at 100.0% of decisions, 43.8 points above uniform "
+        "random's 56.2% (the limit is 40: [library] above_random)",
+        "library: 'no telling words (should, must, let's ...)' picks a pitfall-free response at 100.0% of decisions, "
+        "43.8 points above uniform random's 56.2% (the limit is 40: [library] above_random)",
+    ]
+    assert exceeded(audit, load_thresholds(write(tmp_path, "[library]\nabove_random = 43.75\n"))) == []
 
 
 def test_thresholds_written_from_an_audit_are_met_by_it(audit, tmp_path):
@@ -188,8 +201,8 @@ def test_cli_audit_prints_every_scenario_and_passes_the_shipped_thresholds(capsy
     assert main(["audit", "--check"]) == 0
     out, err = capsys.readouterr()
     assert err == ""
-    assert "Scenarios: 36, 226 decision points (scoring version 2)" in out
-    assert "Question bank: 199 questions" in out
+    assert "Scenarios: 44, 278 decision points (scoring version 2)" in out
+    assert "Question bank: 303 questions" in out
     assert out.rstrip().endswith(f"ok: every figure is within the thresholds in {THRESHOLDS_FILE}")
 
 
