@@ -1,4 +1,4 @@
-"""PeerSim: practise peer support conversations. Entry point: page config, sign-in gate, and navigation with
+"""PeerSim: practice peer support conversations. Entry point: page config, sign-in gate, and navigation with
 the pages this user's role may see. Serve it with ``streamlit run serve.py`` (which adds the sign-in pages).
 """
 

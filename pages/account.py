@@ -122,5 +122,5 @@ with st.form("delete_account"):
             except AccountError as exc:
                 st.error(str(exc))
             else:
-                st.success("Your account and records have been deleted. Thank you for practising with PeerSim.")
+                st.success("Your account and records have been deleted. Thank you for practicing with PeerSim.")
                 st.stop()

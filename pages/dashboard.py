@@ -47,7 +47,7 @@ cohorts = store.cohorts.mine(user)
 if not cohorts:
     st.info(
         "You have no cohorts yet. Create one on the Cohorts page and give your class its join code; "
-        "their figures appear here as they practise."
+        "their figures appear here as they practice."
     )
     st.page_link("pages/cohorts.py", label="Open Cohorts", icon=":material/groups:")
     st.stop()
@@ -73,7 +73,7 @@ if figures.trainees.empty:
     st.stop()
 if figures.attempts == 0:
     st.info(
-        f"No one in {esc(cohort.name)} has started a conversation yet. Name a scenario for the class to practise; "
+        f"No one in {esc(cohort.name)} has started a conversation yet. Name a scenario for the class to practice; "
         "completion, pitfalls and item analysis appear here as they play."
     )
     text_table(figures_of.trainee_table(figures.trainees), hide_index=True)
@@ -83,7 +83,7 @@ if figures.attempts == 0:
 headline = figures_of.headline(figures.trainees)
 st.markdown(esc(headline.sentence()))
 cols = st.columns(4)
-cols[0].metric("Trainees practising", f"{headline.active} of {headline.members}")
+cols[0].metric("Trainees practicing", f"{headline.active} of {headline.members}")
 cols[1].metric("Conversations started", headline.started)
 cols[2].metric("Conversations finished", headline.finished)
 cols[3].metric(

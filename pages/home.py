@@ -10,7 +10,7 @@ from ui.render import SCORE_HELP, esc
 
 st.title("PeerSim")
 st.markdown(
-    "Practise the conversations of peer support. You read what a peer says, choose how to respond, and see "
+    "Practice the conversations of peer support. You read what a peer says, choose how to respond, and see "
     "which choices open the **possibilities** of recovery and wellness planning and which fall into its "
     "**pitfalls**. Over time you can see your own patterns."
 )
@@ -42,7 +42,7 @@ def welcome(user: User) -> None:
                 play.resume(attempt)
                 st.switch_page("pages/practice.py")
     else:
-        st.markdown("#### Start practising")
+        st.markdown("#### Start practicing")
         st.write(f"There are {len(library.scenarios)} scenarios in the library.")
     st.page_link("pages/practice.py", label="Open the scenario library", icon=":material/forum:")
     due = spaced.counts(user).due
@@ -57,7 +57,7 @@ def welcome(user: User) -> None:
 
 user = identity.current_user()
 if user is None:
-    st.info("Please sign in to practise. Your practice is saved to your account.")
+    st.info("Please sign in to practice. Your practice is saved to your account.")
     # Same-tab links to the sign-in pages; fixed text, no user input in this HTML.
     st.markdown(
         '<a href="/auth/signin" target="_self">Sign in</a> · <a href="/auth/signup" target="_self">Create an account</a>',

@@ -66,8 +66,8 @@ for row in data.top.itertuples():
         st.caption(esc(services.rubric().criterion(row.criterion_id).description))
         practice = [s for s in row.practice if s in library.scenarios][:3]
         if practice:
-            st.markdown("Practise it in: " + ", ".join(f"*{esc(library.scenarios[s].scenario.title)}*" for s in practice))
-            if st.button("Practise now", key=f"practise_{row.criterion_id}", icon=":material/replay:"):
+            st.markdown("Practice it in: " + ", ".join(f"*{esc(library.scenarios[s].scenario.title)}*" for s in practice))
+            if st.button("Practice now", key=f"practise_{row.criterion_id}", icon=":material/replay:"):
                 progress_data.choose(practice[0])
                 st.switch_page("pages/practice.py")
 
@@ -98,7 +98,7 @@ text_table(
 )
 weakest = data.readiness.weakest()
 if weakest:
-    st.markdown("**Practise next:** " + ", ".join(f"{esc(e.title)} ({e.percent}%)" for e in weakest))
+    st.markdown("**Practice next:** " + ", ".join(f"{esc(e.title)} ({e.percent}%)" for e in weakest))
     cols = st.columns(2)
     cols[0].page_link("pages/practice.py", label="Scenario library", icon=":material/forum:")
     cols[1].page_link("pages/exam.py", label="Mock exam", icon=":material/quiz:")

@@ -85,9 +85,9 @@ def show_graph(inspection: Inspection) -> None:
     drawn = graph(inspection.scenario, services.rubric())
     st.caption(
         "Boxes are decision points (with the peer's readiness and first words); double boxes are endings. "
-        "Arrows are choices, labelled with their quality: ✓ strongest (thick solid line), + helpful (solid line), "
+        "Arrows are choices, labeled with their quality: ✓ strongest (thick solid line), + helpful (solid line), "
         "± mixed: helpful in part, with a pitfall (dotted line), ✗ pitfall (dashed line). Unreachable nodes and dead "
-        "ends are labelled in capitals."
+        "ends are labeled in capitals."
     )
     st.graphviz_chart(to_dot(drawn), width="content")
     with st.expander("The graph as a table"):

@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, lite
 from records.tables import attempts, cohort_members, decision_criteria, decisions
 
 WINDOW = 5000
-"""How many of the most recently folded decision ids are remembered, to recognise late commits and reused ids."""
+"""How many of the most recently folded decision ids are remembered, to recognize late commits and reused ids."""
 
 RECHECK_SECONDS = 300.0
 """How often (at most) a read counts every decision at or below the folded id again, to catch a late commit

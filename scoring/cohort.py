@@ -9,7 +9,7 @@ Item analysis, as test-analysis tools do it for quiz questions, adapted to branc
 * Not everyone reaches every decision point (paths branch), so each point is judged on the trainees who
   **reached** it in their first attempt.
 * **Facility**: the share of those trainees who chose a strongest choice there (its author's quality label,
-  scoring version 2; when several choices are labelled strongest, each of them counts).
+  scoring version 2; when several choices are labeled strongest, each of them counts).
 * **Discrimination**: facility in the upper group minus facility in the lower group. Among the trainees who
   reached the point and have an overall score (the mean score of their finished attempts, any scenario), rank
   them by overall score, highest first, ties broken by the lower user id first; the upper group is the first
@@ -21,7 +21,7 @@ Item analysis, as test-analysis tools do it for quiz questions, adapted to branc
   ``confusing`` when discrimination is below 0; ``very easy`` when facility is at least 90%; ``hard`` when it
   is below 30%. When fewer than 5 trainees reached the point it gets ``too few answers`` and no other flag.
 * **Versions**: attempts may have been played on older versions of a scenario. Labels, and which choice is
-  strongest, come from the newest version the cohort played; a choice missing from it is labelled by its id and
+  strongest, come from the newest version the cohort played; a choice missing from it is labeled by its id and
   is never counted as strongest.
 """
 
@@ -333,7 +333,7 @@ class Headline:
         mean = f", with a mean score of {whole(self.mean_score)}%" if self.mean_score is not None else ""
         return (
             f"{self.active} of {self.members} trainee{'s' if self.members != 1 else ''} "
-            f"{'has' if self.active == 1 else 'have'} practised: {self.started} conversation"
+            f"{'has' if self.active == 1 else 'have'} practiced: {self.started} conversation"
             f"{'s' if self.started != 1 else ''} started, {self.finished} finished{mean}."
         )
 

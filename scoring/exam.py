@@ -1,6 +1,6 @@
 """Mock exams: assembling a form from the question bank by a blueprint, and scoring it. Pure.
 
-The default blueprint is modelled on the Pennsylvania Certification Board CPS exam: 50 multiple-choice items in
+The default blueprint is modeled on the Pennsylvania Certification Board CPS exam: 50 multiple-choice items in
 90 minutes. Items are spread evenly over the four IC&RC Peer Recovery domains. Programs can change the number
 of items, the minutes and the pass mark.
 """

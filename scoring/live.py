@@ -93,7 +93,7 @@ def distribution(
 
 
 def distribution_chart(frame: pd.DataFrame) -> go.Figure:
-    """Horizontal bars, choice A at the top, each labelled with its letter and shortened text and showing the count
+    """Horizontal bars, choice A at the top, each labeled with its letter and shortened text and showing the count
     and share in text; after the reveal (a ``kind`` column) each label names the kind on a second line and the bars
     differ in colour and pattern."""
     revealed = "kind" in frame.columns
@@ -152,7 +152,7 @@ def most_chosen(node: Node, counts: Mapping[str, int], rubric: Rubric, shown: Se
 STAGE_PROMPTS: dict[str, tuple[str, ...]] = {
     "not-ready": (
         "{name} has not said they want to plan. What would real support look like here without a goal, a plan or a step?",
-        "How could a response honour {name}'s right to set their own course, and keep the door open for later?",
+        "How could a response honor {name}'s right to set their own course, and keep the door open for later?",
     ),
     "contemplating": (
         "{name} is thinking about a change and is not sure yet. How could a response hold both sides without pushing "

@@ -149,7 +149,7 @@ def criterion_index(scenarios: Iterable[Scenario]) -> dict[str, list[str]]:
 
 
 def top_pitfalls(hits: pd.DataFrame, rubric: Rubric, index: dict[str, list[str]], limit: int = 5) -> pd.DataFrame:
-    """The pitfalls hit most often (ties: most recent first), with scenarios that practise them."""
+    """The pitfalls hit most often (ties: most recent first), with scenarios that practice them."""
     frame = _with_rubric(hits, rubric)
     frame = frame[frame["kind"] == "pitfall"]
     columns = ["criterion_id", "title", "domain_title", "times", "last_seen", "practice"]

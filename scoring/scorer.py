@@ -231,7 +231,7 @@ def advance(scenario: Scenario, node_id: str, choice_id: str) -> str:
 
 
 def summarize(scenario: Scenario, decisions: Sequence[tuple[str, str]], rubric: Rubric) -> Summary:
-    """Summarise an attempt given its (node, choice) decisions in order; checks that they form a path."""
+    """Summarize an attempt given its (node, choice) decisions in order; checks that they form a path."""
     current = scenario.start
     steps: list[PathStep] = []
     possibilities: Counter[str] = Counter()

@@ -1,6 +1,6 @@
 """The cohort dashboard's figures: item analysis on a hand-computed class, the same class built through the real
 Store and aggregated in SQL, who may read it (and the audit log), the CSV export, and the per-process tallies
-staying right as the class keeps practising.
+staying right as the class keeps practicing.
 
 THE CLASS (the 'mini' fixture: decision point ``open`` has reflect (strongest), plan (pitfall, ends the
 conversation), mixed (helpful in part, with a pitfall); ``ready`` has pen (strongest), explore (pitfall), judge
@@ -252,7 +252,7 @@ def test_fewer_than_five_reached_is_too_few_and_nothing_else():
     assert nodes.loc[0, "flags"] == ["too few answers"]
 
 
-def test_choices_missing_from_the_newest_version_are_labelled_by_id(mini, rubric):
+def test_choices_missing_from_the_newest_version_are_labeled_by_id(mini, rubric):
     first = pd.DataFrame(
         [(u, "open", "old-choice") for u in range(1, 6)] + [(6, "gone", "x")], columns=["user_id", "node_id", "choice_id"]
     )

@@ -57,7 +57,7 @@ def test_an_instructor_without_cohorts_is_sent_to_create_one(isolated_data):
     at = dashboard(session_for(isolated_data, "Ida Instructor", "instructor"))
     assert [i.value for i in at.info] == [
         "You have no cohorts yet. Create one on the Cohorts page and give your class its join code; "
-        "their figures appear here as they practise."
+        "their figures appear here as they practice."
     ]
 
 
@@ -83,7 +83,7 @@ def test_a_cohort_that_has_not_played_yet_lists_its_members(store, isolated_data
     store.cohorts.join(make_user(store, "Zoe"), cohort.join_code)
     at = choose(dashboard(store.accounts.start_session(instructor)), "dashboard_cohort", cohort.id)
     assert [i.value for i in at.info] == [
-        "No one in Spring 2027 has started a conversation yet. Name a scenario for the class to practise; "
+        "No one in Spring 2027 has started a conversation yet. Name a scenario for the class to practice; "
         "completion, pitfalls and item analysis appear here as they play."
     ]
     assert tables(at) == [
@@ -101,9 +101,9 @@ def class_page(store, mini, rubric, at_time) -> tuple[AppTest, Store, dict]:
 
 def test_choosing_the_cohort_shows_its_figures(class_page):
     at, store, _ = class_page
-    assert "8 of 8 trainees have practised\\: 19 conversations started, 18 finished, with a mean score of 50%\\." in texts(at)
+    assert "8 of 8 trainees have practiced\\: 19 conversations started, 18 finished, with a mean score of 50%\\." in texts(at)
     assert [(m.label, m.value) for m in at.metric] == [
-        ("Trainees practising", "8 of 8"),
+        ("Trainees practicing", "8 of 8"),
         ("Conversations started", "19"),
         ("Conversations finished", "18"),
         ("Mean score", "50%"),
@@ -231,7 +231,7 @@ def test_the_page_reads_again_what_the_class_did_since(class_page, mini, rubric)
     at, store, trainees = class_page
     play(store, trainees["Gus"], mini, rubric, [("open", "reflect"), ("ready", "pen")])
     at.run()
-    assert "8 of 8 trainees have practised\\: 20 conversations started, 19 finished, with a mean score of 53%\\." in texts(at)
+    assert "8 of 8 trainees have practiced\\: 20 conversations started, 19 finished, with a mean score of 53%\\." in texts(at)
 
 
 def test_names_people_typed_are_shown_as_text(store, mini, rubric, at_time):
@@ -248,6 +248,6 @@ def test_names_people_typed_are_shown_as_text(store, mini, rubric, at_time):
     escaped = "\\*\\*Bo\\*\\* \\<b\\>x\\</b\\> \\[l\\]\\(http\\:\u2060//x\\)"  # a word joiner: no bare link
     assert escaped == esc(name)
     shown = texts(at)
-    assert "1 of 1 trainee has practised\\: 1 conversation started, 1 finished, with a mean score of 0%\\." in shown
+    assert "1 of 1 trainee has practiced\\: 1 conversation started, 1 finished, with a mean score of 0%\\." in shown
     assert f"{escaped} has finished one conversation, with a score of 0%\\." in shown
     assert f"{escaped}'s score for each finished conversation, in order." in shown

@@ -15,7 +15,7 @@ from ui import state
 
 pytestmark = pytest.mark.usefixtures("fixture_library")
 PAGES = ["home", "practice", "progress", "review", "exam", "spaced", "live", "account", "cohorts", "dashboard", "studio", "admin"]
-SIGN_IN = "Please sign in to practise. Your practice is saved to your account."
+SIGN_IN = "Please sign in to practice. Your practice is saved to your account."
 ALLOWED = {
     "trainee": {"home", "practice", "progress", "review", "exam", "spaced", "live", "account"},
     "instructor": {

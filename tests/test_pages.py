@@ -41,7 +41,7 @@ def test_without_a_session_home_asks_to_sign_in():
     at = new_app()
     assert not at.exception
     assert at.title[0].value == "PeerSim"
-    assert [i.value for i in at.info] == ["Please sign in to practise. Your practice is saved to your account."]
+    assert [i.value for i in at.info] == ["Please sign in to practice. Your practice is saved to your account."]
     assert (
         '<a href="/auth/signin" target="_self">Sign in</a> · <a href="/auth/signup" target="_self">Create an account</a>'
         in texts(at)
@@ -50,7 +50,7 @@ def test_without_a_session_home_asks_to_sign_in():
 
 def test_a_made_up_token_is_not_a_session():
     at = new_app("not-a-real-token")
-    assert [i.value for i in at.info] == ["Please sign in to practise. Your practice is saved to your account."]
+    assert [i.value for i in at.info] == ["Please sign in to practice. Your practice is saved to your account."]
 
 
 def test_coached_mode_end_to_end(isolated_data):
@@ -252,6 +252,6 @@ def test_signing_out_on_the_server_ends_the_session_in_every_browser(isolated_da
     store.accounts.end_session(token)  # what /auth/signout does
     store.close()
     at.run()
-    assert [i.value for i in at.info] == ["Please sign in to practise. Your practice is saved to your account."]
+    assert [i.value for i in at.info] == ["Please sign in to practice. Your practice is saved to your account."]
     at.switch_page("pages/practice.py").run()  # registered earlier, but no longer in the navigation
     assert "Scenario library" not in [t.value for t in at.title]

@@ -37,7 +37,7 @@ def require_user(*roles: str) -> User:
     """The current user (with one of ``roles``, when given), or a kind message and a stop."""
     user = current_user()
     if user is None:
-        st.info("Please sign in to practise. Your practice is saved to your account.")
+        st.info("Please sign in to practice. Your practice is saved to your account.")
         st.markdown('<a href="/auth/signin" target="_self">Sign in</a>', unsafe_allow_html=True)  # fixed text
         st.stop()
     if roles and user.role not in roles:

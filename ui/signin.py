@@ -177,7 +177,7 @@ def _expired_form() -> HTMLResponse:
 # --------------------------------------------------------------------------------------------- sign in
 def _signin_page(csrf: str, email: str = "", error: str | None = None, note: str = "") -> HTMLResponse:
     body = (
-        '<p class="lead">Practise the conversations of peer support.</p>'
+        '<p class="lead">Practice the conversations of peer support.</p>'
         + (f'<p class="note">{html.escape(note)}</p>' if note else "")
         + _error(error)
         + _form(

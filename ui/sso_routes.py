@@ -99,7 +99,7 @@ def provider_error(error: str, description: str, link: bool) -> HTMLResponse:
         other = "" if link else " You can try again, or sign in with your email and password."
         return _kind_page(
             "Not linked" if link else "Not signed in",
-            f"{doing} {sso.label()} was cancelled, so PeerSim received none of your details and nothing has changed.{other}",
+            f"{doing} {sso.label()} was canceled, so PeerSim received none of your details and nothing has changed.{other}",
             back=back,
             status=403,
         )
