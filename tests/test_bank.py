@@ -80,8 +80,9 @@ def test_the_shipped_bank_passes_and_covers_everything():
     assert report.problems == []
     result = bank_coverage([b.bank for b in report.banks], rubric)
     assert result.missing == []
-    assert result.total >= 150
+    assert result.total >= 300
     styles = result.by_style
-    assert styles["scenario"] >= 60 and styles["not"] >= 15
+    # NOT items test reading more than judgement: a few, at most 5% of the bank (the lint warns above that).
+    assert styles["scenario"] >= 200 and 1 <= styles["not"] <= result.total * 5 // 100
     keys = [q.key for b in report.banks for q in b.bank.questions]
     assert all(keys.count(k) >= len(keys) // 8 for k in (1, 2, 3, 4)), "the key sits in varied positions"

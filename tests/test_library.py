@@ -153,3 +153,45 @@ def test_offering_naloxone_is_overdose_prevention_never_a_pitfall(library):
 def test_confidentiality_is_never_taught_as_having_one_limit(library):
     for loaded in library:
         assert "one limit" not in loaded.text.lower(), loaded.id
+
+
+# More lessons the content review fixed: safety attention is never "prevention only", checking on safety where risk
+# signs appear is the strongest move, linking with resources the peer chooses is not a "technical fix", and the
+# specialist's own boundaries hold (no reply from bed at midnight).
+FIXED_LESSONS = [
+    # (scenario, point, response, quality, a criterion it must name)
+    ("amara-more-than-not-crisis", "opening", "warning-signs", "helpful", "po.backup-plan"),
+    ("kai-more-than-sober", "more", "warning-sign", "helpful", "po.reflective-listening"),
+    ("kwame-late-night", "midnight", "brief-warm", "strongest", "po.safety-check"),
+    ("mei-starting-over", "shame", "now-or-later", "strongest", "po.safety-check"),
+    ("walt-checking-in", "grief", "rule", "strongest", "po.safety-check"),
+    ("ray-not-yet", "nights", "ask-share", "strongest", "po.safety-check"),
+    ("ray-not-yet", "hypothetically", "kick-it-around", "strongest", "po.notice-readiness"),
+    ("ray-not-yet", "nights", "va-sleep", "helpful", "po.collaborative-linkage"),
+    ("nadia-new-city", "flat", "sign-up", "helpful", "po.collaborative-linkage"),
+    ("ruth-after-harold", "harold", "grief-group", "helpful", "po.collaborative-linkage"),
+    ("nadia-new-city", "lonely", "meds-working", "helpful", "po.safety-check"),
+]
+
+
+@pytest.mark.parametrize(("scenario_id", "node_id", "choice_id", "quality", "criterion"), FIXED_LESSONS)
+def test_fixed_lessons_stay_fixed(library, scenario_id, node_id, choice_id, quality, criterion):
+    choice = next(s.scenario for s in library if s.id == scenario_id).choice(node_id, choice_id)
+    assert (choice.quality, criterion in choice.criteria) == (quality, True)
+    assert not any(c.startswith("pf.") for c in choice.criteria)
+
+
+def test_the_midnight_reply_keeps_the_specialist_s_boundaries(library):
+    kwame = next(s.scenario for s in library if s.id == "kwame-late-night")
+    for choice_id in ("call-now", "now-or-later"):
+        choice = kwame.choice("midnight", choice_id)
+        assert choice.quality in ("mixed", "pitfall"), choice_id
+    assert "8:30" in (kwame.nodes["midnight"].scene or "")
+
+
+def test_safety_attention_is_never_a_prevention_only_pitfall_where_risk_signs_appear(library):
+    for loaded in library:
+        for node_id, node in loaded.scenario.nodes.items():
+            for choice in node.choices:
+                if "po.safety-check" in choice.criteria or "po.overdose-prevention" in choice.criteria:
+                    assert "pf.prevention-only" not in choice.criteria, (loaded.id, node_id, choice.id)

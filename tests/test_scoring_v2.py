@@ -31,7 +31,17 @@ from scenarios.quality import (
     uniform,
 )
 from scoring import default_rubric
-from scoring.scorer import SCORING_VERSION, assess, feedback, model_path, score_decision, summarize
+from scoring.scorer import (
+    SCORING_VERSION,
+    assess,
+    feedback,
+    model_path,
+    score,
+    score_decision,
+    strongest_path,
+    summarize,
+    weakest_path,
+)
 
 RUBRIC = default_rubric()
 FULL = os.environ.get("PEERSIM_FUZZ") == "full"
@@ -257,12 +267,6 @@ def test_p5_the_random_spread_is_no_worse_than_the_thresholds(library):
     assert limit is not None and float(spread) <= limit
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="content: random play's expected score runs from 17.2% (amara, walt) to 31.9% (lorraine), a spread of "
-    "14.7 points; points with two pitfalls and no helpful response pull a scenario down (the content issue evens "
-    "out each point's mix of responses; `python -m scenarios audit` prints every scenario's figure)",
-)
 def test_p5_random_play_expects_within_10_points_across_the_library(library):
     expected = random_expectations(library)
     assert (max(expected.values()) - min(expected.values())) * 100 <= 10
@@ -295,6 +299,13 @@ def test_p6_tagging_more_possibilities_changes_no_score(library):
 # Exact scores for the paths the audit found ---------------------------------------------------------------------
 
 
+def version_1(scenario: Scenario, path: list[tuple[str, str]]) -> tuple[int, int]:
+    """The points and score scoring version 1 gave a path: criteria points summed, placed between the scenario's
+    weakest and strongest paths by points."""
+    points = sum(RUBRIC.points(scenario.choice(n, c).criteria) for n, c in path)
+    return points, score(points, strongest_path(scenario, RUBRIC).points, weakest_path(scenario, RUBRIC).points)
+
+
 def _library_scenario(name: str) -> Scenario:
     report = load_library(LIBRARY_DIR, RUBRIC)
     return next(s.scenario for s in report.loaded if s.id == name)
@@ -302,10 +313,10 @@ def _library_scenario(name: str) -> Scenario:
 
 def test_keisha_the_old_strongest_path_opened_with_a_pitfall():
     keisha = _library_scenario("keisha-a-job")
-    old = summarize(keisha, [], RUBRIC).strongest  # version 1: a tie at +10 went to file order
+    old = strongest_path(keisha, RUBRIC)  # version 1: a tie at +10 went to file order
     assert [s.choice_id for s in old.steps][:2] == ["feelings-first", "lets-do-it"]
     steps = [(s.node_id, s.choice_id) for s in old.steps]
-    assert summarize(keisha, steps, RUBRIC).score == 100  # version 1
+    assert version_1(keisha, steps) == (10, 100)
     result = assess(keisha, steps, RUBRIC)
     assert (result.score, result.exact, result.strongest, result.pitfalls) == (71, Fraction(5, 7), 5, 1)
     shown = model_path(keisha, RUBRIC)
@@ -329,8 +340,7 @@ def test_frank_a_path_through_dictating_no_longer_scores_100():
         ("long_evenings", "good-evening"),
         ("pen", "your-call"),
     ]
-    assert summarize(frank, path, RUBRIC).score == 100  # version 1: +14, the strongest path's points
-    result = assess(frank, path, RUBRIC)
+    result = assess(frank, path, RUBRIC)  # version 1 scored it 100% (+14, the strongest path's points then)
     assert (result.score, result.exact, result.strongest, result.pitfalls) == (79, Fraction(19, 24), 6, 1)
     clean = [("opening", "his-signs"), *path[2:]]
     assert assess(frank, clean, RUBRIC).score == 100
@@ -346,7 +356,7 @@ def test_andre_attunement_scores_100_and_rupture_and_repair_does_not():
         ("checkin", "you-did"),
     ]
     rupture = [("opening", "only-you"), ("stung", "own-it"), *attuned[1:]]
-    assert (summarize(andre, attuned, RUBRIC).score, summarize(andre, rupture, RUBRIC).score) == (94, 100)  # version 1
+    assert (version_1(andre, attuned)[1], version_1(andre, rupture)[1]) == (94, 100)
     assert assess(andre, attuned, RUBRIC).score == 100
     result = assess(andre, rupture, RUBRIC)
     assert (result.score, result.exact, result.strongest, result.pitfalls) == (94, Fraction(17, 18), 5, 0)
@@ -366,11 +376,10 @@ def test_lina_loops_earn_nothing():
         ("concrete", "your-version"),
         ("wobble", "if-it-comes"),
     ]
-    old = summarize(lina, once, RUBRIC)
-    assert (old.points, old.score, old.strongest.points) == (17, 100, 13)
+    assert (version_1(lina, once), strongest_path(lina, RUBRIC).points) == ((17, 100), 13)
     lap = once[2:5]
     thrice = [*once[:5], *lap, *lap, *once[5:]]
-    assert summarize(lina, thrice, RUBRIC).score == 100  # version 1: 25 points, still 100%
+    assert version_1(lina, thrice) == (25, 100)  # still 100% under version 1
     for attempt in (once, thrice):
         result = assess(lina, attempt, RUBRIC)
         assert (result.score, result.exact, result.decisions, result.strongest, result.pitfalls) == (
