@@ -8,6 +8,7 @@ score = credit / (counted decisions + counted decisions naming a pitfall).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from fractions import Fraction
@@ -76,6 +77,24 @@ def qualities_of(scenario: Scenario, path: list[tuple[str, str]]) -> list[str]:
     return [score_decision(scenario, n, c, RUBRIC).quality for n, c in path]
 
 
+@pytest.fixture(scope="module")
+def library_paths(library: list[Scenario]) -> list[tuple[Scenario, list[tuple[str, str]], list[str], dict[str, set[str]]]]:
+    """Every simple path of every library scenario with its qualities, and each point's qualities on offer: worked
+    out once for the P2 tests (each quality read from a table made with scoring's own node_qualities)."""
+    out = []
+    for scenario in library:
+        table = {
+            (node_id, choice.id): quality
+            for node_id, node in scenario.nodes.items()
+            for choice, quality in zip(node.choices, node_qualities(node, RUBRIC), strict=True)
+        }
+        assert all(table[(n, c)] == score_decision(scenario, n, c, RUBRIC).quality for n, c in table)
+        offered = {node_id: set(node_qualities(node, RUBRIC)) for node_id, node in scenario.nodes.items()}
+        for path in simple_paths(scenario):
+            out.append((scenario, path, [table[step] for step in path], offered))
+    return out
+
+
 # The rule itself ---------------------------------------------------------------------------------------------
 
 
@@ -122,31 +141,36 @@ def test_p1_strongest_everywhere_scores_100_in_every_library_scenario(library):
 # P2: every pitfall lowers the score -------------------------------------------------------------------------
 
 
-def test_p2_every_pitfall_lowers_the_score_in_every_library_path(library):
-    for scenario in library:
-        for path in simple_paths(scenario):
-            qualities = qualities_of(scenario, path)
-            score = attempt_score(qualities)
+@functools.cache
+def score_of_mix(mix: tuple[str, ...]) -> Fraction | None:
+    """attempt_score of decisions with these qualities (sorted): the score depends on the mix, not the order, so
+    paths with the same mix are scored once."""
+    return attempt_score(list(mix))
+
+
+def test_p2_every_pitfall_lowers_the_score_in_every_library_path(library_paths):
+    assert score_of_mix(("pitfall", "strongest")) == attempt_score(["strongest", "pitfall"])  # order plays no part
+    for scenario, path, qualities, offered in library_paths:
+        score = score_of_mix(tuple(sorted(qualities)))
+        assert score is not None
+        for position, ((node_id, _), quality) in enumerate(zip(path, qualities, strict=True)):
+            if not names_pitfall(quality):
+                continue
+            assert score < 1, (scenario.id, path)
+            # The same attempt with a pitfall-free response at that point scores more.
+            for other in offered[node_id] - {"mixed", "pitfall"}:
+                swapped = [*qualities[:position], other, *qualities[position + 1 :]]
+                assert score_of_mix(tuple(sorted(swapped))) > score, (scenario.id, path, position, other)
+
+
+def test_p2_the_best_attempt_through_a_pitfall_stays_below_100(library_paths):
+    best_with_pitfall: dict[str, Fraction] = {}
+    for scenario, _, qualities, _ in library_paths:
+        if any(names_pitfall(x) for x in qualities):
+            score = score_of_mix(tuple(sorted(qualities)))
             assert score is not None
-            for position, ((node_id, _), quality) in enumerate(zip(path, qualities, strict=True)):
-                if not names_pitfall(quality):
-                    continue
-                assert score < 1, (scenario.id, path)
-                # The same attempt with a pitfall-free response at that point scores more.
-                for other in set(node_qualities(scenario.nodes[node_id], RUBRIC)) - {"mixed", "pitfall"}:
-                    swapped = [*qualities[:position], other, *qualities[position + 1 :]]
-                    assert attempt_score(swapped) > score, (scenario.id, path, position, other)
-
-
-def test_p2_the_best_attempt_through_a_pitfall_stays_below_100(library):
-    best_with_pitfall = {}
-    for scenario in library:
-        scores = [
-            attempt_score(q)
-            for q in (qualities_of(scenario, path) for path in simple_paths(scenario))
-            if any(names_pitfall(x) for x in q)
-        ]
-        best_with_pitfall[scenario.id] = max(s for s in scores if s is not None)
+            best_with_pitfall[scenario.id] = max(score, best_with_pitfall.get(scenario.id, Fraction(0)))
+    assert len(best_with_pitfall) == len({s.id for s, _, _, _ in library_paths})  # every scenario has such a path
     assert max(best_with_pitfall.values()) < 1
     # Version 1 let the best path with a pitfall score 86-100%; version 2 keeps every one at 79% or below.
     assert round(max(best_with_pitfall.values()) * 100) <= 80
