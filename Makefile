@@ -8,14 +8,15 @@ PYTHON ?= $(VENV)/bin/python
 .PHONY: help test test-all browser lint ci
 
 help:
-	@echo "make test      the fast default: every test but the browser ones, a tenth of the property-test examples"
+	@echo "make test      the fast default: every test but the browser ones, a tenth of the property-test examples,"
+	@echo "               on every core (pytest-xdist; each worker has its own databases)"
 	@echo "make test-all  every test, browser tests included (python -m pytest)"
 	@echo "make browser   the browser tests alone (chromium, Playwright; tests/browser)"
 	@echo "make lint      ruff, the formatter, mypy, and the scenario library and question bank checks"
 	@echo "make ci        what CI runs (.ci/run): a fresh environment of its own, lint, then every test on SQLite and PostgreSQL"
 
 test:
-	$(PYTHON) -m pytest -q -m "not browser"
+	$(PYTHON) -m pytest -q -m "not browser" -n auto
 
 test-all:
 	$(PYTHON) -m pytest
