@@ -21,9 +21,15 @@ import streamlit as st
 from sqlalchemy.exc import OperationalError
 from ui.outage import on_script_error
 
+from records.errors import NotFound
+
 kind = st.session_state.get("kind", "outage")
-error = OperationalError("SELECT 1", {}, Exception("refused")) if kind == "outage" else ValueError("a real bug")
-st.session_state["handled"] = on_script_error(error)
+errors = {
+    "outage": OperationalError("SELECT 1", {}, Exception("refused")),
+    "bug": ValueError("a real bug"),
+    "refusal": NotFound("There is no attempt 7 (*yours*)."),
+}
+st.session_state["handled"] = on_script_error(errors[kind])
 """
 
 
@@ -33,13 +39,21 @@ def test_only_connection_failures_count_as_an_outage():
     assert not is_unavailable(KeyError("x"))
 
 
-@pytest.mark.parametrize(("kind", "handled", "errors"), [("outage", True, [MESSAGE]), ("bug", None, [])])
-def test_the_script_error_handler_shows_the_message_for_outages_only(kind, handled, errors):
+@pytest.mark.parametrize(
+    ("kind", "handled", "errors", "warnings"),
+    [
+        ("outage", True, [MESSAGE], []),
+        ("bug", None, [], []),
+        ("refusal", True, [], ["There is no attempt 7 \\(\\*yours\\*\\)\\."]),  # its words, shown as typed
+    ],
+)
+def test_the_script_error_handler_shows_outages_and_refusals_and_nothing_else(kind, handled, errors, warnings):
     at = AppTest.from_string(HANDLER_SCRIPT)
     at.session_state["kind"] = kind
     at.run()
     assert at.session_state["handled"] is handled  # None: Streamlit shows the error as usual
     assert [e.value for e in at.error] == errors
+    assert [w.value for w in at.warning] == warnings
 
 
 def test_sign_in_routes_answer_503_with_the_message_while_the_database_is_down(isolated_data, monkeypatch):
