@@ -34,6 +34,8 @@ RING = """() => {
 
 CHECKED = """() => [...document.activeElement.closest('[role=radiogroup]').querySelectorAll('input[type=radio]')]
   .map((r) => r.checked)"""
+LABELS = """() => [...document.activeElement.closest('[role=radiogroup]').querySelectorAll('label')]
+  .map((l) => l.innerText.trim())"""
 
 
 def named(now: str, name: str | re.Pattern[str]) -> bool:
@@ -152,9 +154,12 @@ def test_a_whole_coached_scenario_with_the_keyboard_alone(servers, open_page, is
 
 
 def answer(page: Page, option: int) -> None:
-    """With focus on a radio of the current question: check it with Space, then walk to ``option`` (1-4) with the
-    arrow keys, each step saved by the server."""
+    """With focus on a radio of the current question: check it with Space, then walk with the arrow keys to the
+    radio of option number ``option`` (1-4 in the bank; each form shows the options in its own order), each step
+    saved by the server."""
     press(page, " ")
+    labels = page.page.evaluate(LABELS)  # type: ignore[attr-defined]
+    option = next(i for i, label in enumerate(labels, start=1) if re.search(rf"Option {option} of question", label))
     checked = page.page.evaluate(CHECKED)  # type: ignore[attr-defined]
     at = checked.index(True) + 1
     while at != option:

@@ -41,7 +41,7 @@ NOT_VERIFIED = (
 )
 SWITCHED_OFF = "This account has been switched off. Please contact your program's admin."
 CANCELLED = (
-    f"Signing in with {LABEL} was cancelled, so PeerSim received none of your details and nothing has changed. "
+    f"Signing in with {LABEL} was canceled, so PeerSim received none of your details and nothing has changed. "
     "You can try again, or sign in with your email and password."
 )
 TIA_HAS_PASSWORD = (
