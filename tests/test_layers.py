@@ -255,3 +255,18 @@ def test_ruff_bans_what_each_layer_may_not_import(path, module, banned):
         check=False,
     )
     assert ("TID251" in result.stdout) is banned, result.stdout + result.stderr
+
+
+def test_the_readme_layout_names_every_top_level_part():
+    """The README's Layout block lists each code folder and entry script at the top level, and nothing that is
+    not there (the layers themselves are checked against docs/architecture.md above)."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```", 2)[1]
+    listed = {line.split()[0].rstrip("/") for line in block.splitlines() if line and not line.startswith(" ")}
+    present = {
+        p.name
+        for p in ROOT.iterdir()
+        if (p.is_dir() and not p.name.startswith(".") and p.name not in {"artifacts", "__pycache__"} and any(p.rglob("*.py")))
+        or (p.suffix == ".py")
+    } | {"docs"}
+    assert listed == present
