@@ -7,6 +7,8 @@ import streamlit as st
 from records import AccessDenied, User
 from records.authored import Authored, AuthoringError
 from scenarios import Problem
+from scenarios.audit import audit_scenario, giveaways, scenario_rows
+from scenarios.quality import TooLarge
 from scenarios.studio import Inspection, graph, starter_text, to_dot, with_new_id
 from ui import identity, services, state, studio
 from ui.play import shown_order
@@ -92,6 +94,32 @@ def show_graph(inspection: Inspection) -> None:
     st.graphviz_chart(to_dot(drawn), width="content")
     with st.expander("The graph as a table"):
         text_table(drawn.rows())
+
+
+# ------------------------------------------------------------------ surface cues
+def show_cues(inspection: Inspection) -> None:
+    """The test-wiseness audit for this draft: how far picking by the look of a response gets."""
+    if inspection.loaded is None:
+        st.info("The surface-cue check runs once the scenario passes its checks.")
+        return
+    st.caption(
+        "What a trainee who picks by the look of a response, never its meaning, can expect in this scenario, beside "
+        "a random pick. Trainees see the responses shuffled, so their order gives nothing away; their length, a "
+        "question mark or the words in them can. The library holds every scenario to the same bar "
+        "(`python -m scenarios audit`)."
+    )
+    try:
+        item = audit_scenario(inspection.loaded.scenario, services.rubric())
+    except TooLarge as exc:
+        st.info(esc(str(exc)))
+        return
+    found = giveaways(item)
+    if found:
+        for sentence in found:
+            st.warning(esc(sentence), icon=":material/visibility:")
+    else:
+        st.success("No surface cue gives the strongest responses away: a trainee has to read them.", icon=":material/check:")
+    text_table(scenario_rows(item), hide_index=True)
 
 
 # ------------------------------------------------------------------ play-test
@@ -234,9 +262,13 @@ def edit_authored(item: Authored) -> None:
         st.subheader("Checks")
         show_problems(inspection)
     # A keyed tab set remembers which tab is open across reruns (a play-test click must not jump back to Graph).
-    graph_tab, play_tab, publish_tab = st.tabs(["Graph", "Play-test", "Publish"], key=f"studio_tabs_{item.id}", on_change="rerun")
+    graph_tab, cues_tab, play_tab, publish_tab = st.tabs(
+        ["Graph", "Surface cues", "Play-test", "Publish"], key=f"studio_tabs_{item.id}", on_change="rerun"
+    )
     with graph_tab:
         show_graph(inspection)
+    with cues_tab:
+        show_cues(inspection)
     with play_tab:
         show_playtest(inspection)
     with publish_tab:
@@ -265,9 +297,13 @@ def view_library(scenario_id: str) -> None:
     with right:
         st.subheader("Checks")
         show_problems(inspection)
-    graph_tab, play_tab = st.tabs(["Graph", "Play-test"], key=f"studio_tabs_{scenario_id}", on_change="rerun")
+    graph_tab, cues_tab, play_tab = st.tabs(
+        ["Graph", "Surface cues", "Play-test"], key=f"studio_tabs_{scenario_id}", on_change="rerun"
+    )
     with graph_tab:
         show_graph(inspection)
+    with cues_tab:
+        show_cues(inspection)
     with play_tab:
         show_playtest(inspection)
 

@@ -188,6 +188,52 @@ def audit_scenario(scenario: Scenario, rubric: Rubric, strategies: Sequence[Stra
     )
 
 
+GIVEAWAY_POINTS = 10
+"""In one scenario, a text strategy that picks a strongest response this many points more often than random does
+is named to the author as a giveaway (the library as a whole is held to `[library] above_random`)."""
+
+GIVEAWAY_SCORE = Fraction(65, 100)
+"""...as is a text strategy expecting this score or more in the scenario."""
+
+
+def scenario_rows(item: ScenarioAudit) -> list[dict[str, str]]:
+    """One scenario's audit as table rows for an author: each strategy (file order left out: trainees see the
+    responses shuffled) with its expected score and its shares of strongest and pitfall-free picks."""
+    return [
+        {
+            "strategy": played.title,
+            "expected score": percent(item.results[played.id].score),
+            "picks a strongest response": percent(item.results[played.id].strongest_share),
+            "picks a pitfall-free response": percent(item.results[played.id].pitfall_free_share),
+        }
+        for played in SCENARIO_STRATEGIES
+        if played.id == "random" or played.id in TEXT_STRATEGIES
+    ]
+
+
+def giveaways(item: ScenarioAudit) -> list[str]:
+    """What gives this scenario's strongest responses away, in plain words for its author (none: an empty list)."""
+    random = item.results["random"]
+    found = []
+    for played in SCENARIO_STRATEGIES:
+        if played.id not in TEXT_STRATEGIES:
+            continue
+        result = item.results[played.id]
+        gap = (result.strongest_share - random.strongest_share) * 100
+        if gap > GIVEAWAY_POINTS:
+            found.append(
+                f"Choosing '{played.title}' finds a strongest response {percent(result.strongest_share)} of the time, "
+                f"against {percent(random.strongest_share)} for a random pick: the form of your strongest responses "
+                "gives them away."
+            )
+        elif result.score >= GIVEAWAY_SCORE:
+            found.append(
+                f"Choosing '{played.title}' every time expects a score of {percent(result.score)} without reading "
+                "a word: vary the form of your responses."
+            )
+    return found
+
+
 def _question_score(strategy: Strategy, question: Question) -> Fraction:
     return picks(strategy, [o.text for o in question.options], question.stem)[question.key - 1]
 
@@ -462,6 +508,8 @@ def thresholds_toml(audit: Audit) -> str:
 
 __all__ = [
     "BANK_STRATEGIES",
+    "GIVEAWAY_POINTS",
+    "GIVEAWAY_SCORE",
     "SCENARIO_STRATEGIES",
     "TEXT_STRATEGIES",
     "THRESHOLDS_FILE",
@@ -477,8 +525,10 @@ __all__ = [
     "ceiling",
     "exceeded",
     "format_audit",
+    "giveaways",
     "load_thresholds",
     "picks",
     "run_audit",
+    "scenario_rows",
     "thresholds_toml",
 ]

@@ -37,8 +37,10 @@ from scenarios.audit import (
     THRESHOLDS_FILE,
     ThresholdError,
     exceeded,
+    giveaways,
     load_thresholds,
     run_audit,
+    scenario_rows,
     thresholds_toml,
 )
 from scoring import default_rubric
@@ -280,3 +282,20 @@ def test_a_scenario_built_to_explode_is_refused_not_hung(monkeypatch):
         "'wide' has too many different ways through it to work out exactly (more than 500 partial attempts or 150 "
         "points in a row)"
     )
+
+
+def test_an_author_is_told_in_words_what_gives_the_strongest_responses_away(audit):
+    loop, tiny = (next(s for s in audit.scenarios if s.id == name) for name in ("loop", "tiny"))
+    # In 'loop'' the strongest response is the shortest, has the most you/your words and no telling word; random
+    # finds it half the time.
+    assert giveaways(loop) == [
+        f"Choosing '{title}' finds a strongest response 100.0% of the time, against 50.0% for a random pick: the form "
+        "of your strongest responses gives them away."
+        for title in ("the shortest", "most you/your words", "no telling words (should, must, let's ...)")
+    ]
+    # 'The shortest' is only 10 points above random at finding the strongest (50% against 40%), but it expects 83.3%.
+    assert giveaways(tiny)[0] == (
+        "Choosing 'the shortest' every time expects a score of 83.3% without reading a word: vary the form of your responses."
+    )
+    assert [row["strategy"] for row in scenario_rows(tiny)][:3] == ["uniform random", "the longest", "the shortest"]
+    assert "always the first (file order)" not in [row["strategy"] for row in scenario_rows(tiny)]

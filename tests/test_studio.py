@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from records import Store
 from scenarios.studio import graph, inspect, source_line, starter_text, to_dot, with_new_id
 from tests.helpers import FIXTURES, app_for, make_user, session_for
+from tests.shown import shown_rows
+from ui.render import esc
 
 # Fresh Streamlit caches per test (the store is cached per process), and the small fixture library.
 pytestmark = pytest.mark.usefixtures("fixture_library")
@@ -244,6 +246,36 @@ def test_library_scenarios_are_read_only_and_can_be_copied(isolated_data):
     at.button(key="studio_copy_mini").click().run()
     assert at.info[0].value == "Copied “A short check\\-in” into a new draft with the id 'mini-copy'."
     assert editor(at).value == with_new_id(MINI, "mini-copy")
+
+
+def test_the_surface_cue_tab_names_what_gives_the_strongest_responses_away(isolated_data):
+    at = studio_for(isolated_data)
+    at.selectbox(key="studio_pick").set_value("l:mini").run()
+    assert not at.exception
+    # mini's strongest responses are its only ones without telling words (tests/test_audit.py works these out).
+    assert esc(
+        "Choosing 'no telling words (should, must, let's ...)' finds a strongest response 100.0% of the time, against "
+        "33.3% for a random pick: the form of your strongest responses gives them away."
+    ) in [w.value for w in at.warning]
+    rows = shown_rows(at.table[-1].value)
+    # Random play: plan ends at once (0); reflect then pen 1, explore or judge 1/3; mixed then pen 4/9, explore or
+    # judge 1/12: 1/9 x (1 + 1/3 + 1/3) + 1/9 x (4/9 + 1/12 + 1/12) = 41/162 = 25.3%. Strongest picks: 1/3 at open
+    # and 1/3 of the 2/3 that reach ready, over 5/3 decisions: 1/3, the same for pitfall-free picks.
+    assert rows[0] == {
+        "strategy": "uniform random",
+        "expected score": "25.3%",
+        "picks a strongest response": "33.3%",
+        "picks a pitfall-free response": "33.3%",
+    }
+    assert [r["strategy"] for r in rows][1:] == [
+        "the longest",
+        "the shortest",
+        'ends with "?"',
+        "most you/your words",
+        "most words echoed from the peer",
+        "starts with a question word",
+        "no telling words (should, must, let's ...)",
+    ]
 
 
 def test_text_an_author_typed_is_shown_as_text(isolated_data):
