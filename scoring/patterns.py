@@ -72,6 +72,8 @@ def daily_hits(hits: pd.DataFrame) -> pd.DataFrame:
 
 def pitfalls_by_week(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     """Pitfall titles (rows, most frequent first) by week start (columns, Mondays): how often each pitfall came up.
+    Every week from the first practice to the last is a column, weeks with no pitfall included (0): a trainee who
+    stopped falling into a pitfall sees the zeros, which is the progress.
 
     ``hits``: one trainee's (HIT_COLUMNS, records.practice) or a class's counts per criterion and day
     (``criterion_id``, ``day``, ``hits``: records.analytics); both are counted by the same rule."""
@@ -81,10 +83,13 @@ def pitfalls_by_week(hits: pd.DataFrame, rubric: Rubric) -> pd.DataFrame:
     frame = hits[hits["criterion_id"].isin(list(titles))]
     if frame.empty:
         return pd.DataFrame()
+    every = week_start(pd.Series(pd.to_datetime(hits["day"]), index=hits.index))
+    weeks = pd.date_range(every.min(), every.max(), freq="7D")
     frame = frame.assign(
         title=frame["criterion_id"].map(titles), week=week_start(pd.Series(pd.to_datetime(frame["day"]), index=frame.index))
     )
     table = frame.pivot_table(index="title", columns="week", values="hits", aggfunc="sum", fill_value=0)
+    table = table.reindex(columns=weeks, fill_value=0)
     table = table.loc[table.sum(axis=1).sort_values(ascending=False, kind="stable").index]
     table.columns = [pd.Timestamp(c).date() for c in table.columns]
     table.index.name = "pitfall"

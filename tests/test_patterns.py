@@ -53,6 +53,25 @@ def test_pitfalls_by_week(rubric):
     }
 
 
+def test_weeks_without_pitfalls_show_as_zeros(rubric):
+    """A trainee who stopped falling into pitfalls sees it: every week from the first practice to the last is a
+    column, the quiet ones with 0 (a week of only possibilities, and a week with no practice at all between)."""
+    later = pd.DataFrame(
+        [
+            (4, 41, "mini", "2026-11-17T09:00:00Z", "po.reflective-listening"),  # week of 16 Nov: no pitfall
+            (5, 51, "mini", "2026-12-01T09:00:00Z", "po.hand-the-pen"),  # week of 30 Nov (23 Nov: no practice)
+        ],
+        columns=patterns.HIT_COLUMNS,
+    )
+    table = patterns.pitfalls_by_week(pd.concat([HITS, later], ignore_index=True), rubric)
+    weeks = [date(2026, 11, 2), date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23), date(2026, 11, 30)]
+    assert list(table.columns) == weeks
+    assert table.loc["Taking the reins"].tolist() == [2, 0, 0, 0, 0]
+    assert table.loc["Judging the goal"].tolist() == [0, 1, 0, 0, 0]
+    heat = charts.pitfall_heatmap(table).data[0]
+    assert len(heat.x) == 5  # the heatmap draws the quiet weeks too
+
+
 def test_balance_by_week(rubric):
     balance = patterns.balance_by_week(HITS, rubric)
     assert balance.to_dict("records") == [
