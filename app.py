@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import identity
+from ui import identity, play
 
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"  # local: no request leaves the server
 ROLE_NAMES = {"trainee": "Trainee", "instructor": "Instructor", "admin": "Admin"}
@@ -48,6 +48,8 @@ def run() -> None:
             pages.append(admin)
         pages.append(account)
     navigation = st.navigation(pages)
+    if navigation.url_path != practice.url_path:
+        play.left_practice()
     if user is not None:
         with st.sidebar:
             st.caption(f"Signed in as {ROLE_NAMES.get(user.role, user.role)}")

@@ -131,10 +131,12 @@ def show_start(user: User, loaded: LoadedScenario) -> None:
 def show_conversation(user: User, current: play.Play, view: play.View) -> None:
     scenario = view.loaded.scenario
     st.title(esc(scenario.title))
-    number = len(view.decisions) + (0 if view.finished or current.pending else 1)
-    st.caption(
-        f"{'Coached' if view.attempt.mode == 'coached' else 'Debrief'} mode · decision {number} of about {len(scenario.nodes)}"
-    )
+    mode = "Coached" if view.attempt.mode == "coached" else "Debrief"
+    if view.finished:
+        st.caption(f"{mode} mode · {len(view.decisions)} decision{'s' if len(view.decisions) != 1 else ''} made")
+    else:
+        number = len(view.decisions) + (0 if current.pending else 1)
+        st.caption(f"{mode} mode · decision {number} of about {len(scenario.nodes)}")
     for decision in view.decisions:
         node = scenario.nodes[decision.node_id]
         peer_says(scenario.peer.name, node.peer, node.scene)
@@ -150,7 +152,7 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
         st.button(label, key="continue", type="primary", icon=":material/arrow_forward:", on_click=next_point, args=(current,))
         return
     if view.finished:
-        show_summary(view)
+        show_summary(current, view)
         return
     node = scenario.nodes[view.node_id]
     peer_says(scenario.peer.name, node.peer, node.scene)
@@ -183,7 +185,8 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
     )
 
 
-def show_summary(view: play.View) -> None:
+def show_summary(current: play.Play, view: play.View) -> None:
+    current.summarized = True
     scenario = view.loaded.scenario
     summary = play.summary_of(view)
     ending = scenario.endings[summary.ending_id] if summary.ending_id else None

@@ -151,6 +151,17 @@ def test_debrief_mode_holds_feedback_until_the_end(isolated_data):
     assert all(expander.proto.expanded for expander in at.expander if expander.label[0].isdigit())
 
 
+def test_the_summary_says_how_many_decisions_were_made(isolated_data):
+    at = start_mini(sign_in(isolated_data), "debrief")
+    click(at, "choice_open_plan")  # the conversation ends at once
+    assert at.header[0].value == "How it went"
+    assert "Debrief mode · 1 decision made" in [c.value for c in at.caption]  # not "decision 2 of about 2"
+    at.run()  # a rerun on the same page keeps the summary
+    assert at.header[0].value == "How it went"
+    # Leaving for another page and coming back opens the library: tests/browser/test_shuffle.py (AppTest runs a
+    # switched-to page without app.py's navigation, where the summary is closed).
+
+
 def test_pause_and_resume_in_a_new_session(isolated_data):
     token = session_for(isolated_data)
     at = start_mini(new_app(token), "debrief")

@@ -23,6 +23,8 @@ class Play:
     attempt_id: int
     shown_at: float
     pending: tuple[str, str] | None = None
+    summarized: bool = False
+    """The end summary has been shown: leaving the Practice page closes it, so coming back opens the library."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,14 @@ def resume(attempt: Attempt) -> Play:
 
 def stop() -> None:
     st.session_state.pop(state.PLAY, None)
+
+
+def left_practice() -> None:
+    """Another page is open: a conversation whose summary was shown is done with, so Practice opens the library next
+    time (an unfinished one stays, to continue)."""
+    play = current()
+    if play is not None and play.summarized:
+        stop()
 
 
 def view(user: User, play: Play) -> View:

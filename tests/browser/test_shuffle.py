@@ -100,5 +100,15 @@ def test_an_attempt_keeps_its_order_and_review_shows_it(servers, open_page, isol
         if orders[-1] != first:
             break
     assert orders[-1] != first, orders
+
+    # After an ending, another page and back: Practice opens the library, not the old summary.
+    page.page.get_by_role("button", name="Let's sign you up for classes this week.").click()  # it ends at once
+    page.settle()
+    page.page.get_by_role("button", name="See how it ended").click()  # coached mode: the feedback first
+    page.settle()
+    assert page.page.get_by_role("heading", name="How it went").count() == 1
+    nav(page, "Progress")
+    nav(page, "Practice")
+    assert page.page.get_by_role("heading", name="Scenario library").count() == 1
     assert page.console_errors() == []
     assert page.accessibility == []
