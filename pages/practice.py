@@ -57,7 +57,19 @@ def pause(title: str) -> None:
     st.session_state[state.FLASH] = f"Paused “{esc(title)}”. Resume it from Home or the library."
 
 
+LEAVING = "practice_leaving"
+"""The attempt whose Leave button was pressed and awaits confirmation (one tap must not end a conversation)."""
+
+
+def ask_to_leave(attempt_id: int | None) -> None:
+    if attempt_id is None:
+        st.session_state.pop(LEAVING, None)
+    else:
+        st.session_state[LEAVING] = attempt_id
+
+
 def leave(user: User, attempt_id: int, title: str) -> None:
+    st.session_state.pop(LEAVING, None)
     services.store().leave_attempt(user, attempt_id)
     play.stop()
     st.session_state[state.FLASH] = f"You left “{esc(title)}”. Your choices so far are in Review."
@@ -175,14 +187,21 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
         on_click=pause,
         args=(scenario.title,),
     )
-    cols[1].button(
-        "Leave this conversation",
-        key="leave",
-        icon=":material/close:",
-        help="End it here; your choices so far stay in Review",
-        on_click=leave,
-        args=(user, view.attempt.id, scenario.title),
-    )
+    if st.session_state.get(LEAVING) == view.attempt.id:
+        with st.container(border=True):
+            st.markdown("**Leave this conversation?** It ends here; your choices so far stay in Review.")
+            confirm = st.columns(2)
+            confirm[0].button("Yes, leave it", key="leave_confirm", on_click=leave, args=(user, view.attempt.id, scenario.title))
+            confirm[1].button("Keep talking", key="leave_cancel", type="primary", on_click=ask_to_leave, args=(None,))
+    else:
+        cols[1].button(
+            "Leave this conversation",
+            key="leave",
+            icon=":material/close:",
+            help="End it here; your choices so far stay in Review",
+            on_click=ask_to_leave,
+            args=(view.attempt.id,),
+        )
 
 
 def show_summary(current: play.Play, view: play.View) -> None:

@@ -38,9 +38,12 @@ attempt = next(a for a in attempts if a.id == chosen)
 loaded = services.scenario_for(attempt.content_hash)
 scenario = loaded.scenario
 view = play.View(attempt, loaded, store.decisions(user, attempt.id))
+now = services.playable(user).get(scenario.id)
+current_hash = now.content_hash if now is not None else attempt.content_hash  # a retired scenario: nothing newer
 
 st.caption(
-    f"{esc(scenario.title)} · {attempt.mode} mode · version {attempt.content_hash[:8]}"
+    f"{esc(scenario.title)} · {attempt.mode} mode"
+    + (" · played on an earlier version of this scenario" if attempt.content_hash != current_hash else "")
     + (f" · score {attempt.score}%" if attempt.score is not None else "")
     + (
         f" · {attempt.strongest} among the strongest · {attempt.pitfalls} pitfall{'s' if attempt.pitfalls != 1 else ''}"

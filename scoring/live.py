@@ -151,27 +151,42 @@ def most_chosen(node: Node, counts: Mapping[str, int], rubric: Rubric, shown: Se
 
 STAGE_PROMPTS: dict[str, tuple[str, ...]] = {
     "not-ready": (
-        "{name} has not said they want to plan. What would real support look like here without a goal, a plan or a step?",
-        "How could a response honor {name}'s right to set their own course, and keep the door open for later?",
+        "{name} has not said {they} {want} to plan. What would real support look like here without a goal, a plan or "
+        "a step?",
+        "How could a response honor {name}'s right to set {their} own course, and keep the door open for later?",
     ),
     "contemplating": (
         "{name} is thinking about a change and is not sure yet. How could a response hold both sides without pushing "
         "toward a plan?",
-        "What might happen to the conversation if steps or a plan came now, before {name} has signalled readiness?",
+        "What might happen to the conversation if steps or a plan came now, before {name} has signaled readiness?",
     ),
     "preparing": (
         "Which of {name}'s words signal readiness to plan: resolve, a question about change, a picture of a new future?",
-        "How could you check gently that {name} wants to plan now, and then let them name the first small step?",
+        "How could you check gently that {name} wants to plan now, and then let {them} name the first small step?",
     ),
     "acting": (
-        "{name} is taking steps. How could you help them notice progress and agree how they will know it is working?",
+        "{name} is taking steps. How could you help {them} notice progress and agree how {they} will know it is "
+        "working?",
         "What back-up plan might help {name} if the next step does not go as planned?",
     ),
     "maintaining": (
-        "{name} is keeping a change going. What would they keep, stop or try next, in their own words?",
+        "{name} is keeping a change going. What would {they} keep, stop or try next, in {their} own words?",
         "How could you celebrate what {name} has done and still make room for new goals and dreams?",
     ),
 }
+
+PRONOUNS = {
+    "he": {"they": "he", "them": "him", "their": "his", "want": "wants", "are": "is"},
+    "she": {"they": "she", "them": "her", "their": "her", "want": "wants", "are": "is"},
+}
+THEY = {"they": "they", "them": "them", "their": "their", "want": "want", "are": "are"}
+"""The words the prompts use for the peer, by the first of the peer's pronouns (he/him, she/her); 'they' for
+they/them, for any other set, and when none is given."""
+
+
+def pronoun_words(pronouns: str | None) -> dict[str, str]:
+    first = (pronouns or "").split("/")[0].strip().lower()
+    return PRONOUNS.get(first, THEY)
 
 
 def discussion_prompts(scenario: Scenario, node_id: str, counts: Mapping[str, int], rubric: Rubric) -> list[str]:
@@ -179,8 +194,9 @@ def discussion_prompts(scenario: Scenario, node_id: str, counts: Mapping[str, in
     stage asks of a peer specialist, and, from the answers, a split class or a popular pitfall."""
     node = scenario.nodes[node_id]
     name = scenario.peer.name
-    prompts = [f"What in what {name} just said points to where they are right now?"]
-    prompts += [p.format(name=name) for p in STAGE_PROMPTS[node.readiness]]
+    words = pronoun_words(scenario.peer.pronouns)
+    prompts = [f"What in what {name} just said points to where {words['they']} {words['are']} right now?"]
+    prompts += [p.format(name=name, **words) for p in STAGE_PROMPTS[node.readiness]]
     picked = [c for c in node.choices if counts.get(c.id, 0) > 0]
     if len(picked) >= 2:
         prompts.append(f"The class chose different responses. What does each of them assume about where {name} is?")

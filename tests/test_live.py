@@ -416,8 +416,16 @@ def test_most_chosen_prompts_and_shorten(mini, rubric):
     assert discussion_prompts(mini.scenario, "open", {"reflect": 3}, rubric) == [
         "What in what Sam just said points to where they are right now?",
         "Sam is thinking about a change and is not sure yet. How could a response hold both sides without pushing toward a plan?",
-        "What might happen to the conversation if steps or a plan came now, before Sam has signalled readiness?",
+        "What might happen to the conversation if steps or a plan came now, before Sam has signaled readiness?",
     ]
+    # The prompts follow the peer's pronouns (mini gives none: "they").
+    he = mini.scenario.model_copy(update={"peer": mini.scenario.peer.model_copy(update={"pronouns": "he/him"})})
+    assert discussion_prompts(he, "ready", {}, rubric)[::2] == [
+        "What in what Sam just said points to where he is right now?",
+        "How could you check gently that Sam wants to plan now, and then let him name the first small step?",
+    ]
+    she = mini.scenario.model_copy(update={"peer": mini.scenario.peer.model_copy(update={"pronouns": "she/her"})})
+    assert discussion_prompts(she, "ready", {}, rubric)[0] == "What in what Sam just said points to where she is right now?"
     assert shorten("one two three", 9) == "one two…"
     assert shorten("short", 9) == "short"
 

@@ -194,12 +194,20 @@ def test_leaving_ends_the_attempt_and_review_shows_the_transcript(isolated_data)
     click(at, "choice_open_reflect")
     click(at, "continue")
     click(at, "leave")
+    assert at.title[0].value == "A short check\\-in"  # one tap does not end it: Leave asks first
+    assert "**Leave this conversation?** It ends here; your choices so far stay in Review." in texts(at)
+    click(at, "leave_cancel")
+    assert at.button(key="leave")  # kept talking
+    click(at, "leave")
+    click(at, "leave_confirm")
     assert at.title[0].value == "Scenario library"
     at.switch_page("pages/review.py").run()
     assert not at.exception
     shown = texts(at)
     assert "**You:** You keep coming back to it, and you're not sure yet\\." in shown
     assert "**Strong response:** among the strongest responses at this point." in shown
+    review_caption = next(c.value for c in at.caption if c.value.startswith("A short check"))
+    assert review_caption == "A short check\\-in · coached mode"  # no content hash or node id shown to a trainee
 
 
 def pages_in_navigation(at: AppTest) -> list[str]:

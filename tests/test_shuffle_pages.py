@@ -74,6 +74,7 @@ def test_each_attempt_keeps_its_own_order_through_reload_resume_restart_and_revi
 
     # A second attempt has its own order.
     again.button(key="leave").click().run()
+    again.button(key="leave_confirm").click().run()
     second = start(again)
     second_order = choice_order(second_seed, "open", OPEN)
     assert second_order != first_order

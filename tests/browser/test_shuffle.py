@@ -92,7 +92,13 @@ def test_an_attempt_keeps_its_order_and_review_shows_it(servers, open_page, isol
     for _ in range(5):
         nav(page, "Practice")
         # Out of whatever is on screen: feedback to continue from, an unfinished attempt, or a summary.
-        for way_out in ("Continue the conversation", "See how it ended", "Leave this conversation", "Back to the library"):
+        for way_out in (
+            "Continue the conversation",
+            "See how it ended",
+            "Leave this conversation",
+            "Yes, leave it",
+            "Back to the library",
+        ):
             if page.page.get_by_role("button", name=way_out).count():
                 page.page.get_by_role("button", name=way_out).first.click()
                 page.settle()
