@@ -151,8 +151,7 @@ def most_chosen(node: Node, counts: Mapping[str, int], rubric: Rubric, shown: Se
 
 STAGE_PROMPTS: dict[str, tuple[str, ...]] = {
     "not-ready": (
-        "{name} has not said {they} {want} to plan. What would real support look like here without a goal, a plan or "
-        "a step?",
+        "{name} has not said {they} {want} to plan. What would real support look like here without a goal, a plan or a step?",
         "How could a response honor {name}'s right to set {their} own course, and keep the door open for later?",
     ),
     "contemplating": (
@@ -165,8 +164,7 @@ STAGE_PROMPTS: dict[str, tuple[str, ...]] = {
         "How could you check gently that {name} wants to plan now, and then let {them} name the first small step?",
     ),
     "acting": (
-        "{name} is taking steps. How could you help {them} notice progress and agree how {they} will know it is "
-        "working?",
+        "{name} is taking steps. How could you help {them} notice progress and agree how {they} will know it is working?",
         "What back-up plan might help {name} if the next step does not go as planned?",
     ),
     "maintaining": (
