@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records import Exam, ExamClosed, User
-from scenarios.questions import EXAM_DOMAINS
+from scenarios.questions import EXAM_DOMAINS, Question
 from scoring.exam import Blueprint, ExamError
 from ui import exam as runner
 from ui import identity, services, state
@@ -17,6 +17,17 @@ st.title("Mock exam")
 
 def item_key(exam: Exam) -> str:
     return f"{state.EXAM_ITEM}.{exam.id}"
+
+
+def current_index(exam: Exam, questions: list[Question]) -> int:
+    """The question on screen: this session's, else the one in the address (a reload keeps it), else the first
+    without an answer."""
+    if item_key(exam) in st.session_state:
+        return int(st.session_state[item_key(exam)])
+    asked = st.query_params.get("question", "")
+    if asked.isdigit() and 1 <= int(asked) <= len(questions):
+        return int(asked) - 1
+    return next((i for i, q in enumerate(questions) if exam.answers.get(q.id) is None), 0)
 
 
 def show_start(user: User) -> None:
@@ -68,7 +79,8 @@ def clock(exam: Exam) -> None:
 def show_exam(user: User, exam: Exam) -> None:
     questions = runner.questions_of(exam)
     store = services.store()
-    index = min(int(st.session_state.get(item_key(exam), 0)), len(questions) - 1)
+    index = min(current_index(exam, questions), len(questions) - 1)
+    st.query_params["question"] = str(index + 1)  # a reload (a new browser session) comes back to this question
     question = questions[index]
     clock(exam)
     counts = st.empty()  # filled after this run's answer and flag are saved, so it is never one click behind
@@ -171,6 +183,8 @@ def show_review(user: User, exam_id: int) -> None:
 
 
 current = runner.current(user)
+if current is None or not current.open:
+    st.query_params.pop("question", None)
 if current is not None and current.open:
     show_exam(user, current)
 elif current is not None:  # its time ran out just now: it was scored with the answers saved so far

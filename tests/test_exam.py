@@ -154,9 +154,19 @@ def test_a_whole_mock_exam_with_a_refresh_in_the_middle(isolated_data):
         at.radio(key=next(r.key for r in at.radio)).set_value(key_of(qid)).run()
         at.button(key="exam_next").click().run()
     at.checkbox(key=next(c.key for c in at.checkbox)).check().run()
+    fifth = shown_question(at)
+    assert at.query_params["question"] == "5"  # the address keeps the question on screen
 
-    # A refresh: a new browser session with the same sign-in finds the exam where it was.
+    # A reload keeps the address: the same question again, not question 1.
+    reloaded = app_for(token)
+    reloaded.query_params["question"] = "2"
+    reloaded.switch_page("pages/exam.py").run()
+    assert shown_question(reloaded) == seen[1]
+
+    # A refresh: a new browser session with the same sign-in finds the exam where it was, at its first question
+    # without an answer.
     again = exam_page(token)
+    assert shown_question(again) == fifth
     assert any("4 answered · 1 flagged" in c.value for c in again.caption)
     again.button(key="exam_submit").click().run()
     assert any("4 question(s) have no answer" in w.value for w in again.warning)
