@@ -113,14 +113,18 @@ st.write(
 )
 with st.form("delete_account"):
     confirm = st.text_input('To confirm, type "delete my account"', key="delete_confirm")
-    if st.form_submit_button("Delete my account and records", type="primary"):
+    # The destructive action is never the highlighted one.
+    if st.form_submit_button("Delete my account and records", type="secondary", icon=":material/delete:"):
         if confirm.strip().lower() != "delete my account":
             st.error('Nothing was deleted. To delete, type "delete my account" exactly.')
         else:
             try:
                 store.accounts.delete(user, user.id)
             except AccountError as exc:
-                st.error(str(exc))
+                st.error(esc(str(exc)))
             else:
                 st.success("Your account and records have been deleted. Thank you for practicing with PeerSim.")
+                # This browser's session ended with the account: a same-tab link (fixed text, no user input) leaves
+                # the pages of a signed-in user behind.
+                st.markdown('<a href="/auth/signin" target="_self">Leave PeerSim</a>', unsafe_allow_html=True)
                 st.stop()

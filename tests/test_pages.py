@@ -274,3 +274,24 @@ def test_signing_out_on_the_server_ends_the_session_in_every_browser(isolated_da
     assert [i.value for i in at.info] == ["Please sign in to practice. Your practice is saved to your account."]
     at.switch_page("pages/practice.py").run()  # registered earlier, but no longer in the navigation
     assert "Scenario library" not in [t.value for t in at.title]
+
+
+def test_deleting_your_account_from_its_page(isolated_data):
+    token = session_for(isolated_data, "Ana")
+    at = new_app(token)
+    at.switch_page("pages/account.py").run()
+    delete = next(b for b in at.button if b.label == "Delete my account and records")
+    assert delete.proto.type != "primary"  # the destructive action is never the highlighted one
+    at.text_input(key="delete_confirm").input("delete it")  # a form: typed values go with the submit
+    next(b for b in at.button if b.label == "Delete my account and records").click().run()
+    assert [e.value for e in at.error] == ['Nothing was deleted. To delete, type "delete my account" exactly.']
+    at.text_input(key="delete_confirm").input("Delete my account")
+    next(b for b in at.button if b.label == "Delete my account and records").click().run()
+    assert [s.value for s in at.success] == ["Your account and records have been deleted. Thank you for practicing with PeerSim."]
+    assert '<a href="/auth/signin" target="_self">Leave PeerSim</a>' in texts(at)
+    store = Store.open(isolated_data)
+    try:
+        assert store.accounts.user_for_session(token) is None  # this browser's session ended with the account
+    finally:
+        store.close()
+    assert [i.value for i in new_app(token).info] == ["Please sign in to practice. Your practice is saved to your account."]
