@@ -214,6 +214,7 @@ PLAIN = {
     "text": {"body"},
     "code": {"code_text", "language"},
     "json": {"body"},
+    "chat_message": {"name"},  # the peer's name as an aria-label attribute (React sets it as text), never Markdown
 }
 SKIPPED = {"plotly_chart", "graphviz_chart", "dataframe", "arrow_data_frame", "vega_lite_chart", "deck_gl_json_chart"}
 """Not Markdown: charts (scoring.charts makes their text plain) and st.dataframe (a canvas of plain text)."""

@@ -103,7 +103,9 @@ def text_table(data: pd.DataFrame | Iterable[Mapping[str, object]], *, hide_inde
 
 
 def peer_says(name: str, text: str, scene: str | None = None) -> None:
-    with st.chat_message("assistant", avatar=":material/person:"):
+    # Named for the peer: screen readers announce "Chat message from Sam" (Streamlit's aria-label), never
+    # "assistant". The trainee's own lines keep the name "user", which gives them their tinted background.
+    with st.chat_message(name, avatar=":material/person:"):
         if scene:
             st.caption(esc(scene))
         st.markdown(f"**{esc(name)}:** {esc(text)}")
