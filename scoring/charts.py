@@ -18,6 +18,8 @@ POSSIBILITY_COLOUR = "#0072B2"  # blue
 PITFALL_COLOUR = "#D55E00"  # vermillion
 EARLIER_COLOUR = "#999999"
 SCORE_COLOUR = "#009E73"  # bluish green
+SERIES_COLOURS = ("#009E73", "#0072B2", "#CC79A7", "#D55E00", "#56B4E9", "#E69F00", "#000000", "#999999")
+"""Okabe-Ito colours for one line per scenario (with a marker shape each: colour is never the only cue)."""
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14}
 
 
@@ -44,27 +46,45 @@ def _layout(fig: go.Figure, title: str, *, height: int = 360) -> go.Figure:
     return fig
 
 
+SCENARIO_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "star", "x", "hexagon")
+"""Each scenario's markers have their own shape as well as their own colour, so nothing depends on colour alone."""
+
+
 def score_chart(scores: pd.DataFrame) -> go.Figure:
-    """Score per finished attempt, in order; the x axis counts attempts and names the day of each."""
-    labels = [f"{plain(str(t))} ({m})" for t, m in zip(scores["title"], scores["mode"], strict=True)]
-    ticks = [f"#{n} · {moment:%d %b}" for n, moment in enumerate(scores["finished_at"], start=1)]
-    fig = go.Figure(
-        go.Scatter(
-            x=ticks,
-            y=scores["score"].tolist(),
-            mode="lines+markers+text",
-            name="Score",
-            line={"color": SCORE_COLOUR, "width": 2},
-            marker={"size": 10, "symbol": "circle"},
-            text=[f"{s}%" for s in scores["score"]],
-            textposition="top center",
-            customdata=labels,
-            hovertemplate="%{customdata}<br>%{x}<br>Score %{y}%<extra></extra>",
+    """Score per finished attempt, in order (the x axis counts attempts: "1", "2", ...), one trace per scenario:
+    a line joins only the attempts of the same scenario, so a retry shows its change and two different scenarios
+    are never drawn as one trend. The legend names each scenario (under the chart, where it fits a phone)."""
+    fig = go.Figure()
+    numbers = list(range(1, len(scores) + 1))
+    order = list(dict.fromkeys(str(t) for t in scores["title"]))
+    for index, title in enumerate(order):
+        rows = [i for i, t in enumerate(scores["title"]) if str(t) == title]
+        fig.add_trace(
+            go.Scatter(
+                x=[numbers[i] for i in rows],
+                y=[int(scores["score"].iloc[i]) for i in rows],
+                mode="lines+markers+text",
+                name=plain(shorten_title(title)),
+                line={"color": SERIES_COLOURS[index % len(SERIES_COLOURS)], "width": 2},
+                marker={"size": 10, "symbol": SCENARIO_SYMBOLS[index % len(SCENARIO_SYMBOLS)]},
+                text=[f"{int(scores['score'].iloc[i])}%" for i in rows],
+                textposition="top center",
+                customdata=[
+                    f"{plain(title)} ({scores['mode'].iloc[i]}) · {scores['finished_at'].iloc[i]:%d %b %Y}" for i in rows
+                ],
+                hovertemplate="Attempt %{x}: %{customdata}<br>Score %{y}%<extra></extra>",
+            )
         )
-    )
     fig.update_yaxes(title="Score (%)", range=[0, 110])
-    fig.update_xaxes(title="Finished attempts", type="category")
-    return _layout(fig, "Score per attempt")
+    fig.update_xaxes(title="Finished attempts, in order", tickmode="array", tickvals=numbers, range=[0.5, len(numbers) + 0.5])
+    fig = _layout(fig, "Score per attempt")
+    fig.update_layout(legend={"orientation": "h", "yanchor": "top", "y": -0.25, "x": 0}, showlegend=True)
+    return fig
+
+
+def shorten_title(title: str, width: int = 36) -> str:
+    """A scenario title short enough for a legend on a phone."""
+    return title if len(title) <= width else title[: width - 1].rstrip() + "…"
 
 
 def pitfall_heatmap(table: pd.DataFrame) -> go.Figure:

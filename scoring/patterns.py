@@ -10,6 +10,7 @@ Every function returns a plain data frame that a chart draws and a page can also
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
@@ -171,22 +172,39 @@ def top_pitfalls(hits: pd.DataFrame, rubric: Rubric, index: dict[str, list[str]]
     return grouped[columns].reset_index(drop=True)
 
 
-def progress_sentence(scores: Sequence[int], name: str | None = None) -> str:
-    """One plain sentence about finished conversations (their scores in order): to the trainee themselves (``name``
-    None: Progress) or about them by name (an instructor's drill-down on Cohorts and the Class dashboard)."""
-    who, has = ("You", "have") if name is None else (name, "has")
-    if not scores:
-        made = "your choices so far are" if name is None else "the choices they made so far are"
+def progress_sentence(attempts: Sequence[tuple[str, int]], name: str | None = None) -> str:
+    """Plain sentences about finished conversations, given as (scenario title, score) in the order they finished: to
+    the trainee themselves (``name`` None: Progress) or about them by name (an instructor's drill-down).
+
+    Scores are compared only where they compare: the latest attempt with the first try of the same scenario, and
+    (from four attempts on) the average of the last three with the average of those before. Two different
+    scenarios are never set against each other as if one were a retry of the other."""
+    you = name is None
+    who, has = ("You", "have") if you else (name, "has")
+    if not attempts:
+        made = "your choices so far are" if you else "the choices they made so far are"
         return f"{who} {has} not finished a conversation yet; {made} counted below."
-    if len(scores) == 1:
-        return f"{who} {has} finished one conversation, with a score of {scores[0]}%."
-    change = scores[-1] - scores[-2]
-    done = f"{who} {has} finished {len(scores)} conversations."
-    if name is None:
-        if change == 0:
-            return f"{done} Your latest score, {scores[-1]}%, is the same as the one before."
-        return (
-            f"{done} Your latest score is {scores[-1]}%, {'up' if change > 0 else 'down'} {abs(change)} points on the one before."
-        )
-    trend = f"up {change} points on" if change > 0 else f"down {-change} points on" if change < 0 else "the same as"
-    return f"{done} The latest scored {scores[-1]}%, {trend} the one before."
+    if len(attempts) == 1:
+        return f"{who} {has} finished one conversation, with a score of {attempts[0][1]}%."
+    sentences = [f"{who} {has} finished {len(attempts)} conversations."]
+    title, latest = attempts[-1]
+    earlier = [score for t, score in attempts[:-1] if t == title]
+    your = "your" if you else "their"
+    if earlier:
+        first = earlier[0]
+        change = latest - first
+        if change > 0:
+            trend = f"up {change} points on {your} first try ({first}%)"
+        elif change < 0:
+            trend = f"down {-change} points on {your} first try ({first}%)"
+        else:
+            trend = f"the same as {your} first try"
+        sentences.append(f"On “{title}”, {your} latest score is {latest}%, {trend}.")
+    else:
+        sentences.append(f"{your.capitalize()} latest, on “{title}”, scored {latest}%: a first try of that scenario.")
+    if len(attempts) >= 4:
+        recent = [score for _, score in attempts[-3:]]
+        before = [score for _, score in attempts[:-3]]
+        recent_mean, before_mean = (math.floor(sum(part) / len(part) + 0.5) for part in (recent, before))  # halves up
+        sentences.append(f"{your.capitalize()} last three average {recent_mean}%, against {before_mean}% before them.")
+    return " ".join(sentences)

@@ -193,7 +193,10 @@ def test_item_analysis_explains_each_figure_with_the_hand_computed_numbers(class
 def test_drilling_down_to_a_trainee_shows_progress_and_transcripts(class_page):
     at, store, trainees = class_page
     choose(at, "dashboard_trainee", trainees["Eve"].id)
-    assert "Eve has finished 2 conversations\\. The latest scored 44%, up 11 points on the one before\\." in texts(at)
+    assert (
+        "Eve has finished 2 conversations\\. On “A short check\\-in”, their latest score is 44%, up 11 points on their "
+        "first try \\(33%\\)\\." in texts(at)
+    )
     headings = [h.value for h in at.subheader]
     drill_down = headings[headings.index("A trainee's progress") :]
     assert drill_down == [

@@ -134,11 +134,28 @@ def test_charts_carry_the_same_numbers_and_never_rely_on_colour_alone(rubric):
     assert domains.data[0].marker.pattern.shape == "/"
     assert list(domains.data[1].text) == ["0% of 1", "33% of 3", "100% of 1", "100% of 1"]
 
-    scores = charts.score_chart(patterns.score_over_time(ATTEMPTS)).data[0]
-    assert list(scores.y) == [67, 83]
-    assert list(scores.x) == ["#1 · 03 Nov", "#2 · 10 Nov"]
-    assert list(scores.text) == ["67%", "83%"]
-    assert list(scores.customdata) == ["A short check-in (coached)", "A short check-in (debrief)"]
+    scores = charts.score_chart(patterns.score_over_time(ATTEMPTS)).data
+    assert [t.name for t in scores] == ["A short check-in"]  # one line per scenario: both attempts are of mini
+    assert (list(scores[0].x), list(scores[0].y), list(scores[0].text)) == ([1, 2], [67, 83], ["67%", "83%"])
+    assert list(scores[0].customdata) == ["A short check-in (coached) · 03 Nov 2026", "A short check-in (debrief) · 10 Nov 2026"]
+
+
+def test_the_score_chart_joins_only_attempts_of_the_same_scenario():
+    scores = pd.DataFrame(
+        {
+            "title": ["A short check-in", "Someday", "A short check-in"],
+            "mode": ["coached", "coached", "debrief"],
+            "score": [100, 0, 44],
+            "finished_at": pd.to_datetime(["2026-11-03", "2026-11-04", "2026-11-05"], utc=True),
+        }
+    )
+    fig = charts.score_chart(scores)
+    assert [(t.name, list(t.x), list(t.y)) for t in fig.data] == [
+        ("A short check-in", [1, 3], [100, 44]),
+        ("Someday", [2], [0]),
+    ]
+    assert fig.data[0].marker.symbol != fig.data[1].marker.symbol  # not by colour alone
+    assert fig.layout.legend.orientation == "h" and fig.layout.showlegend
 
 
 def test_text_people_typed_is_inert_in_chart_labels():
@@ -153,7 +170,10 @@ def test_text_people_typed_is_inert_in_chart_labels():
         {"title": [title], "mode": ["coached"], "score": [80], "finished_at": [pd.Timestamp("2026-12-01", tz="UTC")]}
     )
     spec = score_chart(scores).to_plotly_json()
-    assert spec["data"][0]["customdata"] == ['&lt;a href="http://127.0.0.2:9/"&gt;Rosa &amp; me&lt;/a&gt; (coached)']
+    assert spec["data"][0]["customdata"] == [
+        '&lt;a href="http://127.0.0.2:9/"&gt;Rosa &amp; me&lt;/a&gt; (coached) · 01 Dec 2026'
+    ]
+    assert spec["data"][0]["name"] == '&lt;a href="http://127.0.0.2:9/"&gt;Rosa…'  # the legend: shortened, inert
     choices = pd.DataFrame(
         {
             "kind": ["pitfall"],
@@ -168,6 +188,9 @@ def test_text_people_typed_is_inert_in_chart_labels():
     assert list(labels) == ['Pitfall: &lt;a href="http://127.0.0.2:9/"&gt;Rosa &amp; me&lt;/a&gt;']
 
 
+A, B = "A short check-in", "Someday"
+
+
 @pytest.mark.parametrize(
     ("scores", "yours", "theirs"),
     [
@@ -177,24 +200,40 @@ def test_text_people_typed_is_inert_in_chart_labels():
             "Eve has not finished a conversation yet; the choices they made so far are counted below.",
         ),
         (
-            [40],
+            [(A, 40)],
             "You have finished one conversation, with a score of 40%.",
             "Eve has finished one conversation, with a score of 40%.",
         ),
         (
-            [33, 67],
-            "You have finished 2 conversations. Your latest score is 67%, up 34 points on the one before.",
-            "Eve has finished 2 conversations. The latest scored 67%, up 34 points on the one before.",
+            [(A, 33), (A, 67)],
+            "You have finished 2 conversations. On “A short check-in”, your latest score is 67%, up 34 points on your "
+            "first try (33%).",
+            "Eve has finished 2 conversations. On “A short check-in”, their latest score is 67%, up 34 points on their "
+            "first try (33%).",
+        ),
+        (  # two different scenarios are never compared as if one were a retry
+            [(A, 100), (B, 0)],
+            "You have finished 2 conversations. Your latest, on “Someday”, scored 0%: a first try of that scenario.",
+            "Eve has finished 2 conversations. Their latest, on “Someday”, scored 0%: a first try of that scenario.",
         ),
         (
-            [80, 50, 50],
-            "You have finished 3 conversations. Your latest score, 50%, is the same as the one before.",
-            "Eve has finished 3 conversations. The latest scored 50%, the same as the one before.",
+            [(A, 80), (B, 50), (A, 80)],
+            "You have finished 3 conversations. On “A short check-in”, your latest score is 80%, the same as your first try.",
+            "Eve has finished 3 conversations. On “A short check-in”, their latest score is 80%, the same as their first try.",
+        ),
+        (  # from four on, the last three against the rest: (44 + 67 + 100) / 3 = 70 against (0 + 33) / 2 = 17
+            [(A, 0), (B, 33), (B, 44), (A, 67), (A, 100)],
+            "You have finished 5 conversations. On “A short check-in”, your latest score is 100%, up 100 points on your "
+            "first try (0%). Your last three average 70%, against 17% before them.",
+            "Eve has finished 5 conversations. On “A short check-in”, their latest score is 100%, up 100 points on "
+            "their first try (0%). Their last three average 70%, against 17% before them.",
         ),
         (
-            [90, 70],
-            "You have finished 2 conversations. Your latest score is 70%, down 20 points on the one before.",
-            "Eve has finished 2 conversations. The latest scored 70%, down 20 points on the one before.",
+            [(A, 90), (A, 70)],
+            "You have finished 2 conversations. On “A short check-in”, your latest score is 70%, down 20 points on "
+            "your first try (90%).",
+            "Eve has finished 2 conversations. On “A short check-in”, their latest score is 70%, down 20 points on "
+            "their first try (90%).",
         ),
     ],
 )

@@ -73,7 +73,9 @@ def report_pdf(name: str, data: ProgressData) -> bytes:
 def headline(data: ProgressData, name: str | None = None) -> str:
     """One plain sentence about the trend (scoring.patterns.progress_sentence), for everyone and for screen readers
     before the charts: to the trainee, or (with ``name``) about them for their instructor."""
-    return patterns.progress_sentence([int(s) for s in data.scores["score"]], name)
+    return patterns.progress_sentence(
+        [(str(title), int(score)) for title, score in zip(data.scores["title"], data.scores["score"], strict=True)], name
+    )
 
 
 def choose(scenario_id: str) -> None:
