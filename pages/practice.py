@@ -75,6 +75,14 @@ def leave(user: User, attempt_id: int, title: str) -> None:
     st.session_state[state.FLASH] = f"You left “{esc(title)}”. Your choices so far are in Review."
 
 
+SORTS = {
+    "suggested": "Not played yet first",
+    "title": "Title (A to Z)",
+    "shortest": "Shortest first",
+    "lowest": "Lowest best score first",
+}
+
+
 def show_library(user: User) -> None:
     st.title("Scenario library")
     active = services.store().active_attempts(user)
@@ -84,6 +92,14 @@ def show_library(user: User) -> None:
         with st.container(border=True):
             st.markdown(f"You have an unfinished conversation: **{esc(title)}**.")
             st.button("Resume it", key="resume_latest", icon=":material/play_arrow:", on_click=play.resume, args=(attempt,))
+    played = practice_history(user)
+    query = st.text_input(
+        "Search the library",
+        key="library_search",
+        placeholder="A title, a peer's name, a topic such as naloxone or housing",
+        icon=":material/search:",
+    )
+    order = st.selectbox("Sort by", list(SORTS), format_func=SORTS.__getitem__, key="library_sort")
     with st.expander("Filter the library", expanded=False, icon=":material/filter_list:"):
         domains = st.multiselect(
             "Domains", list(domain_titles), format_func=domain_titles.__getitem__, key="filter_domains", placeholder="Any domain"
@@ -99,20 +115,82 @@ def show_library(user: User) -> None:
         if (not domains or set(domains) & set(s.scenario.domains))
         and (not levels or s.scenario.difficulty in levels)
         and minutes[0] <= s.scenario.minutes <= minutes[1]
+        and matches(s, query)
     ]
+    shown = sort_library(shown, order, played)
     st.caption(f"Showing {len(shown)} of {len(playable)} scenarios.")
     if not shown:
-        st.info("No scenario matches these filters. Try widening them.")
+        st.info("No scenario matches this search and these filters. Try other words, or widen the filters.")
     for loaded in shown:
-        card(loaded)
+        card(loaded, played.get(loaded.id))
     if library.problems:
         st.caption(f"{len(library.problems)} problem(s) kept some library files from loading; run `python -m scenarios check`.")
 
 
-def card(loaded: LoadedScenario) -> None:
+def practice_history(user: User) -> dict[str, tuple[int, int | None, bool]]:
+    """Per scenario this trainee practiced (live classes aside): (finished attempts, best score, one unfinished)."""
+    out: dict[str, tuple[int, int | None, bool]] = {}
+    for attempt in services.store().attempts_of(user, user.id):
+        if attempt.mode == "live":
+            continue
+        done, best, open_ = out.get(attempt.scenario_id, (0, None, False))
+        if attempt.status == "finished" and attempt.score is not None:
+            done += 1
+            best = attempt.score if best is None else max(best, attempt.score)
+        open_ = open_ or attempt.status == "active"
+        out[attempt.scenario_id] = (done, best, open_)
+    return out
+
+
+def matches(loaded: LoadedScenario, query: str) -> bool:
+    """Every word of the search appears in the title, summary, peer, content note or domain names (any case)."""
+    words = query.casefold().split()
+    if not words:
+        return True
+    scenario = loaded.scenario
+    haystack = " ".join(
+        [
+            scenario.title,
+            scenario.summary,
+            scenario.peer.name,
+            scenario.peer.about,
+            scenario.content_note or "",
+            *(domain_titles[d] for d in scenario.domains),
+        ]
+    ).casefold()
+    return all(word in haystack for word in words)
+
+
+def sort_library(
+    shown: list[LoadedScenario], order: str, played: dict[str, tuple[int, int | None, bool]]
+) -> list[LoadedScenario]:
+    by_title = sorted(shown, key=lambda s: s.scenario.title.casefold())
+    if order == "title":
+        return by_title
+    if order == "shortest":
+        return sorted(by_title, key=lambda s: s.scenario.minutes)
+    if order == "lowest":  # never played counts as the lowest: a place to start
+        return sorted(by_title, key=lambda s: -1 if played.get(s.id, (0, None, False))[1] is None else played[s.id][1])
+    return sorted(by_title, key=lambda s: (played.get(s.id, (0, None, False))[0] > 0, s.scenario.difficulty))
+
+
+def badge(history: tuple[int, int | None, bool] | None) -> str:
+    if history is None or (history[0] == 0 and not history[2]):
+        return "Not played yet"
+    done, best, unfinished = history
+    parts = []
+    if done:
+        parts.append(f"Finished {'once' if done == 1 else f'{done} times'} · best {best}%")
+    if unfinished:
+        parts.append("Unfinished: resume it from the top of this page")
+    return " · ".join(parts)
+
+
+def card(loaded: LoadedScenario, history: tuple[int, int | None, bool] | None = None) -> None:
     scenario = loaded.scenario
     with st.container(border=True):
         st.markdown(f"#### {esc(scenario.title)}")
+        st.caption(f":material/bookmark: {badge(history)}")
         st.markdown(esc(scenario.summary))
         tags = " · ".join(domain_titles[d] for d in scenario.domains)
         if scenario.id not in library.scenarios:
