@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scenarios import STAGE_LABELS
+from records import Decision
+from scenarios import STAGE_LABELS, Node
 from ui import identity, play, services, state
 from ui.render import esc, peer_says, you_say
 from ui.render import feedback as show_feedback
@@ -51,9 +52,9 @@ st.caption(
         else ""
     )
 )
-for decision in view.decisions:
-    node = scenario.nodes[decision.node_id]
-    peer_says(scenario.peer.name, node.peer, node.scene)
+
+
+def show_decision(decision: Decision, node: Node) -> None:
     you_say(scenario.choice(decision.node_id, decision.choice_id).say)
     with st.expander(f"Feedback on decision {decision.step}", expanded=False):
         st.caption(
@@ -70,6 +71,32 @@ for decision in view.decisions:
         if not decision.counted:
             st.caption("You had already decided at this point in this conversation, so this decision was not counted.")
         show_feedback(play.feedback_for(view, decision.node_id, decision.choice_id))
+
+
+class_path = store.live.path_of_attempt(user, attempt.id) if attempt.mode == "live" else []
+if class_path:
+    # A live class: the class's path, with this trainee's own answer beside each step it reached.
+    by_step = {d.step: d for d in view.decisions}
+    for outcome in class_path:
+        node = scenario.nodes[outcome.node_id]
+        peer_says(scenario.peer.name, node.peer, node.scene)
+        mine = by_step.get(outcome.step)
+        if mine is None:
+            st.caption("You did not answer at this point.")
+        else:
+            show_decision(mine, node)
+        followed = scenario.choice(outcome.node_id, outcome.choice_id).say
+        st.caption(f"The class followed: “{esc(followed)}” ({outcome.chosen_by} of {outcome.answered} chose it).")
+    moved_on = {outcome.step for outcome in class_path}
+    for decision in [d for d in view.decisions if d.step not in moved_on]:  # where the class ended, early
+        node = scenario.nodes[decision.node_id]
+        peer_says(scenario.peer.name, node.peer, node.scene)
+        show_decision(decision, node)
+else:
+    for decision in view.decisions:
+        node = scenario.nodes[decision.node_id]
+        peer_says(scenario.peer.name, node.peer, node.scene)
+        show_decision(decision, node)
 if attempt.ending_id and attempt.ending_id in scenario.endings:
     ending = scenario.endings[attempt.ending_id]
     peer_says(scenario.peer.name, ending.peer)

@@ -39,7 +39,7 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, inser
 from sqlalchemy.exc import IntegrityError
 
 from records import audit, cards, clock, throttle, versions
-from records.access import AccessDenied, User, require_role
+from records.access import AccessDenied, User, require_role, require_see
 from records.base import Repository
 from records.codes import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
 from records.decisions import insert_decision
@@ -53,6 +53,7 @@ from records.tables import (
     live_answers,
     live_participants,
     live_sessions,
+    live_steps,
     users,
 )
 from scenarios import LoadedScenario, Rubric
@@ -103,6 +104,17 @@ class Seat:
     session: LiveSession
     attempt_id: int
     answer: str | None
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """What the class did at one step: the point, the response it followed, how many chose it of how many answered."""
+
+    step: int
+    node_id: str
+    choice_id: str
+    chosen_by: int
+    answered: int
 
 
 @dataclass(frozen=True)
@@ -260,6 +272,38 @@ class LiveSessions(Repository):
                     return session
         return None
 
+    def path(self, actor: User, session_id: int) -> list[StepOutcome]:
+        """The steps the class has moved on from, in order: for everyone who may see the class (host, owner, admin,
+        current participants), as every phone shows them."""
+        with self._read() as connection:
+            session = self._get(connection, session_id)
+            if not self._may_host(connection, actor, session):
+                if self._participant(connection, actor, session_id) is None:
+                    raise AccessDenied("Join this live class with its code first.")
+                if not self._belongs(connection, actor, session):
+                    raise LiveError(NOT_IN_COHORT)
+            return self._path(connection, session_id)
+
+    @staticmethod
+    def _path(connection: Connection, session_id: int) -> list[StepOutcome]:
+        rows = connection.execute(
+            select(live_steps).where(live_steps.c.session_id == session_id).order_by(live_steps.c.step)
+        ).mappings()
+        return [StepOutcome(r["step"], r["node_id"], r["choice_id"], r["chosen_by"], r["answered"]) for r in rows]
+
+    def path_of_attempt(self, actor: User, attempt_id: int) -> list[StepOutcome]:
+        """The class path of the live class an attempt was made in (empty for a practice attempt), for whoever may
+        read that attempt (records.access): Review shows it beside the trainee's own answers."""
+        with self._read() as connection:
+            owner = connection.execute(select(attempts.c.user_id).where(attempts.c.id == attempt_id)).scalar()
+            if owner is None:
+                raise NotFound(f"There is no attempt {attempt_id}.")
+            require_see(connection, actor, int(owner))
+            session_id = connection.execute(
+                select(live_participants.c.session_id).where(live_participants.c.attempt_id == attempt_id)
+            ).scalar()
+            return [] if session_id is None else self._path(connection, int(session_id))
+
     def tally(self, actor: User, session_id: int) -> Tally:
         """For the host: joined, answered, and how many picked each choice at the current step. Only those still in
         the class count: a trainee who left the cohort, or was removed, drops out of all three."""
@@ -355,7 +399,8 @@ class LiveSessions(Repository):
                 raise LiveError("Reveal the feedback before moving on, so everyone sees it.")
             node = loaded.scenario.nodes[session.node_id]
             shown = choice_order(session.shuffle_seed, session.node_id, [c.id for c in node.choices])
-            choice_id = follow if follow is not None else most_chosen(node, self._counts(connection, session), rubric, shown)
+            counts = self._counts(connection, session)
+            choice_id = follow if follow is not None else most_chosen(node, counts, rubric, shown)
             if choice_id is None:
                 raise LiveError("No one has answered yet. Pick a response for the class to follow.")
             by_id = {c.id: c for c in node.choices}
@@ -363,6 +408,17 @@ class LiveSessions(Repository):
                 raise LiveError(f"'{choice_id}' is not a response at this point.")
             target = by_id[choice_id].next
             moment = clock.now()
+            connection.execute(
+                insert(live_steps).values(
+                    session_id=session_id,
+                    step=session.step,
+                    node_id=session.node_id,
+                    choice_id=choice_id,
+                    chosen_by=counts.get(choice_id, 0),
+                    answered=sum(counts.values()),
+                    decided_at=moment,
+                )
+            )
             if target in loaded.scenario.endings:
                 self._close(connection, session, moment, ending_id=target)
             else:

@@ -290,6 +290,18 @@ live_answers = Table(
     Column("answered_at", UTCDateTime(), nullable=False),
 )
 
+live_steps = Table(
+    "live_steps",
+    metadata,
+    Column("session_id", Integer, ForeignKey("live_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("step", Integer, primary_key=True),
+    Column("node_id", String(64), nullable=False),
+    Column("choice_id", String(64), nullable=False),  # the response the class followed from this step
+    Column("chosen_by", Integer, nullable=False),  # how many answers chose it
+    Column("answered", Integer, nullable=False),  # how many answered at this step
+    Column("decided_at", UTCDateTime(), nullable=False),
+)
+
 password_resets = Table(
     "password_resets",
     metadata,

@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import AccessDenied, Store, User, clock
-from records.live import NOT_IN_COHORT, LiveError
+from records.live import NOT_IN_COHORT, LiveError, StepOutcome
 from scenarios import LoadedScenario, Rubric
 from scoring.live import discussion_prompts, distribution, distribution_chart, most_chosen, shorten
 from tests.helpers import app_for, make_user, refused, session_for, show_in_file_order, texts
@@ -160,6 +160,12 @@ def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, min
     assert result(uma) == ("finished", "good", 0, 33)  # strongest, pitfall: 1 / (2 + 1)
     assert result(vic) == ("finished", "good", -1, 8)  # mixed, pitfall: (1/3) / (2 + 2)
     assert result(wes) == ("left", None, None, None)  # joined, never answered: nothing to score
+
+    # The class's path: the response followed at each step and how many chose it, for every phone and for Review.
+    assert store.live.path(tia, session.id) == [StepOutcome(1, "open", "reflect", 2, 3), StepOutcome(2, "ready", "pen", 1, 3)]
+    assert store.live.path_of_attempt(uma, seats["Uma"].attempt_id) == store.live.path(ivan, session.id)
+    with refused(AccessDenied, "Join this live class with its code first."):
+        store.live.path(make_user(store, "Out Sider"), session.id)
 
     recorded = store.decisions(uma, seats["Uma"].attempt_id)
     assert [(d.step, d.node_id, d.choice_id, d.points, d.criteria) for d in recorded] == [
@@ -533,6 +539,11 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data, m
 
     assert host.radio(key=f"live_follow_{session_id}_1").value == ""  # the response chosen most
     host.button(key=f"live_advance_{session_id}_1").click().run()
+    uma.run()  # her phone says what the class followed, beside her own answer
+    assert [i.value for i in uma.info if "class followed" in i.value] == [
+        f"**At the last point the class followed:** “{esc(A_REFLECT)}” (2 of 3 chose it).  \n"
+        "**Your answer was:** “" + esc("Let's sign you up for classes this week.") + "”"
+    ]
     assert f"**Sam:** {esc('Okay. I think I want to do it. Where would I even start?')}" in texts(host)
     assert [m.value for m in host.metric] == ["3", "0", "3"]
     for at in trainees.values():
@@ -572,6 +583,11 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data, m
     said = texts(tia)
     assert "**You:** " + esc("What would a first small step look like to you?") in said
     assert any(c.startswith(esc("A short check-in") + " · live mode") and "score 100%" in c for c in said)
+    # Review shows the class's path, each step with what the class followed, beside Tia's own answers.
+    assert [c for c in said if c.startswith("The class followed")] == [
+        f"The class followed: “{esc(A_REFLECT)}” (2 of 3 chose it).",
+        "The class followed: “" + esc("What would a first small step look like to you?") + "” (1 of 1 chose it).",
+    ]
     tia.switch_page("pages/progress.py").run()
     assert not tia.exception, tia.exception
     assert esc("You have finished one conversation, with a score of 100%.") in texts(tia)

@@ -271,6 +271,7 @@ def trainee_view(user: User, session_id: int) -> None:
     scenario = loaded.scenario
     _show_flash()
     _heading(loaded, session)
+    _last_step(user, loaded, seat)
     node = scenario.nodes[session.node_id]
     peer_says(scenario.peer.name, node.peer, node.scene)
     mine = seat.answer
@@ -297,6 +298,26 @@ def trainee_view(user: User, session_id: int) -> None:
     _feedback_for_each(loaded, session, mine)
     _prompts(loaded, session.node_id, {})
     st.caption(f"Waiting for {esc(session.host_name)} to move the class on.")
+
+
+def _last_step(user: User, loaded: LoadedScenario, seat: Seat) -> None:
+    """Before each new point, what the class said at the last one: the response it followed and how many chose it,
+    beside the trainee's own answer, so the peer's next line never seems to answer someone else."""
+    path = services.store().live.path(user, seat.session.id)
+    if not path:
+        return
+    last = path[-1]
+    scenario = loaded.scenario
+    followed = scenario.choice(last.node_id, last.choice_id).say
+    mine = next((d for d in services.store().decisions(user, seat.attempt_id) if d.step == last.step), None)
+    lines = [f"**At the last point the class followed:** “{esc(followed)}” ({last.chosen_by} of {last.answered} chose it)."]
+    if mine is None:
+        lines.append("You did not answer there.")
+    elif mine.choice_id == last.choice_id:
+        lines.append("That was your answer too.")
+    else:
+        lines.append(f"**Your answer was:** “{esc(scenario.choice(mine.node_id, mine.choice_id).say)}”")
+    st.info("  \n".join(lines), icon=":material/groups:")
 
 
 def _add_to_review(user: User, loaded: LoadedScenario, seat: Seat) -> None:
