@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring.review import RATING_HELP
+from scoring.review import RATING_HELP, interval_text
+from scoring.shuffle import option_order
 from ui import identity, spaced, state
+from ui.play import shown_order
 from ui.render import esc, peer_says, you_say
+from ui.render import feedback as show_feedback
 
 user = identity.require_user()
 st.title("Spaced review")
@@ -27,6 +30,14 @@ if not due:
 
 item = due[0]
 shown = st.session_state.get(state.REVIEW_SHOWN) == item.id
+picked_key = f"review_pick_{item.id}_{item.reviews}"  # a fresh choice at every review of the item
+seed = f"review-{item.id}-{item.reviews}"  # a new order at every review: its place gives nothing away
+
+
+def reveal() -> None:
+    st.session_state[state.REVIEW_SHOWN] = item.id
+
+
 with st.container(border=True):
     if item.kind == "question":
         question = spaced.question_for(item)
@@ -34,10 +45,23 @@ with st.container(border=True):
             st.warning("This question is no longer in the bank.")
         else:
             st.markdown(f"**Exam question.** {esc(question.stem)}")
-            for n, option in enumerate(question.options, start=1):
-                right = shown and n == question.key
-                st.markdown(f"**{'ABCD'[n - 1]}.** {esc(option.text)}" + (" (correct answer)" if right else ""))
-            if shown:
+            order = option_order(seed, question.id, len(question.options))
+            if not shown:
+                st.radio(
+                    "Your answer",
+                    order,
+                    index=None,
+                    format_func=lambda n: f"{'ABCD'[order.index(n)]}. {esc(question.options[n - 1].text)}",
+                    key=picked_key,
+                )
+            else:
+                picked = st.session_state.get(picked_key)
+                for letter, n in zip("ABCD", order, strict=False):
+                    tags = [t for t, on in (("correct answer", n == question.key), ("your answer", n == picked)) if on]
+                    st.markdown(f"**{letter}.** {esc(question.options[n - 1].text)}" + (f" ({', '.join(tags)})" if tags else ""))
+                if picked is not None:
+                    verdict = "You chose the correct answer." if picked == question.key else "Not this time."
+                    st.markdown(f"**{verdict}**")
                 st.info(f"**Why:** {esc(question.options[question.key - 1].why)}", icon=":material/lightbulb:")
     else:
         card = spaced.pitfall_for(item)
@@ -45,26 +69,46 @@ with st.container(border=True):
             st.warning("This scenario version is no longer available.")
         else:
             node = card.loaded.scenario.nodes[card.node_id]
-            st.markdown(f"**From “{esc(card.loaded.scenario.title)}”.** What would be a stronger response?")
+            st.markdown(f"**From “{esc(card.loaded.scenario.title)}”.** What would you say this time?")
             peer_says(card.loaded.scenario.peer.name, node.peer, node.scene)
-            you_say(card.chosen.say)
-            if shown:
-                st.markdown(f"**Why it fell short:** {esc(card.chosen.why)}")
-                if card.stronger is not None:
+            choices = shown_order(seed, card.node_id, node)
+            if not shown:
+                st.radio(
+                    "Your response",
+                    [c.id for c in choices],
+                    index=None,
+                    format_func=lambda choice_id: esc(card.loaded.scenario.choice(card.node_id, choice_id).say),
+                    key=picked_key,
+                )
+            else:
+                picked_id = st.session_state.get(picked_key)
+                if picked_id is not None:
+                    you_say(card.loaded.scenario.choice(card.node_id, picked_id).say)
+                    show_feedback(spaced.feedback_for(card, picked_id))
+                st.markdown(f"**The first time you said:** “{esc(card.chosen.say)}”  \n{esc(card.chosen.why)}")
+                if card.stronger is not None and card.stronger.id != picked_id:
                     st.info(
                         f"**A stronger response:** “{esc(card.stronger.say)}”  \n{esc(card.stronger.why)}",
                         icon=":material/lightbulb:",
                     )
 
 if not shown:
-    if st.button("Show the answer", key="review_show", type="primary"):
-        st.session_state[state.REVIEW_SHOWN] = item.id
-        st.rerun()
+    cols = st.columns(2)
+    cols[0].button(
+        "Check my answer",
+        key="review_check",
+        type="primary",
+        on_click=reveal,
+        disabled=st.session_state.get(picked_key) is None,
+        help="Choose first, then check: remembering before you look is what makes it stick.",
+    )
+    cols[1].button("Show the answer", key="review_show", on_click=reveal)
 else:
-    st.markdown("**How well did you remember it?**")
+    st.markdown("**How well did you remember it?** Each button says when the item comes back.")
+    intervals = spaced.next_intervals(item)
     cols = st.columns(4)
     for col, (rating, help_text) in zip(cols, RATING_HELP.items(), strict=True):
-        if col.button(rating.title(), key=f"rate_{rating}", help=help_text):
+        if col.button(f"{rating.title()} · {interval_text(intervals[rating])}", key=f"rate_{rating}", help=help_text):
             spaced.record(user, item, rating)  # type: ignore[arg-type]
             st.session_state.pop(state.REVIEW_SHOWN, None)
             st.rerun()

@@ -154,8 +154,9 @@ class Exams(Repository):
 
     def close(self, actor: User, exam_id: int, *, bank: Mapping[str, Question], ended_by: str) -> Exam:
         """Score the exam on ``bank`` (question id -> question; items no longer in it are left out) and record the
-        result; every missed item enters the trainee's spaced-review queue. One transaction, whatever the number
-        of items. ``ended_by`` is 'submitted' or 'time'. Closing twice keeps the first result."""
+        result; every item answered wrongly enters the trainee's spaced-review queue (an unanswered one is not a
+        memory lapse: it counts as wrong in the score, but time or a skip left it, so it is not queued as forgotten).
+        One transaction, whatever the number of items. ``ended_by`` is 'submitted' or 'time'. Closing twice keeps the first result."""
         with self._write() as connection:
             connection.execute(select(exams.c.id).where(exams.c.id == exam_id).with_for_update())
             exam = self._load(connection, exam_id)
@@ -170,7 +171,8 @@ class Exams(Repository):
                     .values(submitted_at=moment, ended_by=ended_by, correct=result.correct, percent=result.percent)
                 )
                 for question in questions:
-                    if exam.answers.get(question.id) != question.key:
+                    chosen = exam.answers.get(question.id)
+                    if chosen is not None and chosen != question.key:
                         cards.add(connection, exam.user_id, cards.QUESTION, question.id, moment)
                 exam = self._load(connection, exam_id)
             return exam

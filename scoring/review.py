@@ -8,7 +8,7 @@ library's own dictionaries, so records store them as JSON without knowing FSRS.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from fsrs import Card, Rating, Scheduler, State
@@ -40,6 +40,27 @@ def new_card(moment: datetime) -> Scheduled:
     """A card due now."""
     card = Card(due=moment)
     return Scheduled(dict(card.to_dict()), moment, STATES[card.state], False)
+
+
+def next_intervals(card: dict[str, Any], moment: datetime) -> dict[str, timedelta]:
+    """For each rating, how long until the card would come back if rated so now (without fuzz): what the rating
+    buttons show, as Anki's do ("Good · 3d")."""
+    return {name: rate(card, name, moment, fuzz=False).due - moment for name in RATINGS}  # type: ignore[arg-type]
+
+
+def interval_text(span: timedelta) -> str:
+    """A short, plain interval: "1 min", "10 min", "5 h", "3 d", "2 mo", "1 y"."""
+    seconds = max(0, int(span.total_seconds()))
+    if seconds < 3600:
+        return f"{max(1, round(seconds / 60))} min"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)} h"
+    days = round(seconds / 86400)
+    if days < 31:
+        return f"{days} d"
+    if days < 365:
+        return f"{round(days / 30)} mo"
+    return f"{round(days / 365)} y"
 
 
 def rate(card: dict[str, Any], rating: RatingName, moment: datetime, *, fuzz: bool = True) -> Scheduled:

@@ -316,7 +316,7 @@ def test_a_trainee_sees_every_typed_text_as_typed_on_every_page(world):
     at = walk.open("review")  # the latest conversation, drawn as a transcript
     assert f"**{PEER}:** I keep thinking about finishing my GED. Not sure, though." in on_screen(at)
     at = walk.open("spaced")
-    assert f"**From “{TITLE}”.** What would be a stronger response?" in on_screen(at)
+    assert f"**From “{TITLE}”.** What would you say this time?" in on_screen(at)
     at = walk.click("review_show", "spaced: answer")
     at = walk.open("exam")
     at = walk.open("live")

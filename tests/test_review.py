@@ -8,7 +8,8 @@ import pytest
 
 from records import AccessDenied, Store, clock
 from scoring.review import new_card, rate
-from tests.helpers import app_for, make_user, session_for
+from tests.helpers import app_for, make_user, session_for, texts
+from ui.render import esc
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -66,20 +67,35 @@ def test_missed_exam_items_come_due_and_a_rating_sends_them_away(isolated_data, 
     assert at.subheader[0].value == "Not yet a pass: 25% (pass mark 70%)"
 
     at.switch_page("pages/home.py").run()
-    assert [p.label for p in at.get("page_link") if "due" in p.label] == ["3 item(s) due for review today"]
+    # Only the wrong answer: the two left blank count as wrong in the score but were not forgotten.
+    assert [p.label for p in at.get("page_link") if "due" in p.label] == ["1 item(s) due for review today"]
     at.switch_page("pages/spaced.py").run()
-    assert at.caption[0].value.startswith("3 due now · 0 learned · 0 forgotten once and relearning · 3 in your queue")
+    assert at.caption[0].value.startswith("1 due now · 0 learned · 0 forgotten once and relearning · 1 in your queue")
     assert at.markdown[1].value.startswith("**Exam question.** Test question 2")
-    at.button(key="review_show").click().run()
+    # Recall first: choose, then check. The options come in a fresh order; answers keep their numbers.
+    assert at.button(key="review_check").disabled
+    radio = at.radio(key=next(r.key for r in at.radio))
+    assert [o.split(". ", 1)[0] for o in radio.options] == ["A", "B", "C", "D"]
+    assert sorted(o.split(". ", 1)[1] for o in radio.options) == [f"Option {n} of question 2\\." for n in (1, 2, 3, 4)]
+    radio.set_value(2).run()  # x-02's key
+    at.button(key="review_check").click().run()
+    assert "**You chose the correct answer.**" in [m.value for m in at.markdown]
     assert [i.value for i in at.info] == ["**Why:** Right\\: reason 2\\."]
+    # Each rating says when the item comes back (FSRS, a new card: easy is about 8 days).
+    assert [b.label for b in at.button if (b.key or "").startswith("rate_")] == [
+        "Again · 1 min",
+        "Hard · 6 min",
+        "Good · 10 min",
+        "Easy · 8 d",
+    ]
     at.button(key="rate_easy").click().run()
-    assert at.caption[0].value.startswith("2 due now · 1 learned")
+    assert at.caption[0].value.startswith("0 due now · 1 learned")
 
     # Twelve days on (within the 14-day sign-in), the easy card (about 8 days, spread by FSRS fuzzing) is due again.
     later = clock.now() + timedelta(days=12)
     monkeypatch.setattr(clock, "now", lambda: later)
     at.run()
-    assert at.caption[0].value.startswith("3 due now")
+    assert at.caption[0].value.startswith("1 due now")
 
 
 @pytest.mark.usefixtures("fixture_library")
@@ -91,10 +107,43 @@ def test_a_pitfall_choice_enters_the_queue_with_its_stronger_response(isolated_d
     at.button(key="start").click().run()
     at.button(key="choice_open_plan").click().run()  # a pitfall, which ends the conversation
     at.switch_page("pages/spaced.py").run()
-    assert at.markdown[1].value == "**From “A short check\\-in”.** What would be a stronger response?"
-    at.button(key="review_show").click().run()
+    assert at.markdown[1].value == "**From “A short check\\-in”.** What would you say this time?"
+    at.button(key="review_show").click().run()  # looked without choosing: the stronger response is shown
     assert any(
         i.value
         == "**A stronger response:** “You keep coming back to it, and you're not sure yet\\.”  \nReflects both sides and keeps exploring\\."
         for i in at.info
     )
+
+
+@pytest.mark.usefixtures("fixture_library")
+def test_a_pitfall_comes_back_as_the_same_moment_to_answer_again(isolated_data):
+    at = app_for(session_for(isolated_data, "Tia"))
+    at.switch_page("pages/practice.py").run()
+    at.button(key="choose_mini").click().run()
+    at.radio(key="start_mode").set_value("debrief")
+    at.button(key="start").click().run()
+    at.button(key="choice_open_plan").click().run()
+    at.switch_page("pages/spaced.py").run()
+    radio = at.radio(key=next(r.key for r in at.radio))
+    assert sorted(radio.options) == sorted(
+        esc(s)
+        for s in (
+            "You keep coming back to it, and you're not sure yet.",
+            "Let's sign you up for classes this week.",
+            "I hear you. You should start with the math test.",
+        )
+    )  # the point's responses, shuffled
+    radio.set_value("reflect").run()
+    at.button(key="review_check").click().run()
+    shown = texts(at)
+    assert "**You:** " + esc("You keep coming back to it, and you're not sure yet.") in shown
+    assert "**Strong response:** among the strongest responses at this point." in [s.value for s in at.success]
+    assert (
+        "**The first time you said:** “"
+        + esc("Let's sign you up for classes this week.")
+        + "”  \n"
+        + esc("Sam has not said he is ready to plan.")
+        in shown
+    )
+    assert not any(i.value.startswith("**A stronger response:**") for i in at.info)  # this time it was the strongest

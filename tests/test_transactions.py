@@ -54,16 +54,18 @@ def question(number: int) -> Question:
     return Question.model_construct(id=f"q-{number:02d}", key=1 + number % 4, exam_domain="advocacy")
 
 
-def test_closing_a_fifty_question_exam_with_no_answers_is_one_write_transaction(store):
+def test_closing_a_fifty_question_exam_answered_wrongly_is_one_write_transaction(store):
     tia = make_user(store, "Tia")
     bank = {q.id: q for q in (question(n) for n in range(1, 51))}
     exam = store.exams.start(tia, list(bank), minutes=90, pass_mark=70)
+    for q in bank.values():
+        store.exams.answer(tia, exam.id, q.id, q.key % 4 + 1)  # each one wrong (saved as answered, before closing)
     with counting(store.engine) as counts:
         closed = store.exams.close(tia, exam.id, bank=bank, ended_by="submitted")
     assert (counts.begins, counts.commits) == (1, 1)
     assert (closed.correct, closed.percent, closed.ended_by) == (0, 0, "submitted")
     queued = store.reviews.due(tia, clock.now(), limit=100)
-    assert sorted(item.ref for item in queued) == sorted(bank)  # every missed item, in that one transaction
+    assert sorted(item.ref for item in queued) == sorted(bank)  # every wrong answer, in that one transaction
     assert {item.kind for item in queued} == {"question"}
 
 

@@ -5,12 +5,15 @@ class's feedback coming out)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from records import User, clock
 from records.spaced import QueueCounts, ReviewItem
 from scenarios import Choice, LoadedScenario
 from scenarios.questions import Question
+from scoring import review
 from scoring.review import RatingName, rate
+from scoring.scorer import Feedback, feedback
 from ui import services
 
 
@@ -20,6 +23,16 @@ def due(user: User) -> list[ReviewItem]:
 
 def counts(user: User) -> QueueCounts:
     return services.store().reviews.counts(user, user.id, clock.now())
+
+
+def next_intervals(item: ReviewItem) -> dict[str, timedelta]:
+    """How long until the item comes back after each rating now (scoring.review.next_intervals)."""
+    return review.next_intervals(item.card, clock.now())
+
+
+def feedback_for(card: PitfallCard, choice_id: str) -> Feedback:
+    """The feedback on a response picked again at a pitfall's decision point."""
+    return feedback(card.loaded.scenario, card.node_id, choice_id, services.rubric())
 
 
 def record(user: User, item: ReviewItem, rating: RatingName) -> None:
