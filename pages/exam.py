@@ -139,16 +139,25 @@ def show_exam(user: User, exam: Exam) -> None:
                 st.rerun()
 
     with st.expander("All questions", expanded=False, icon=":material/apps:"):
-        st.caption("✓ answered · ⚑ flagged")
+        st.caption("✓ answered · ⚑ flagged · the question on screen is highlighted")
         per_row = 10
         for start in range(0, len(questions), per_row):
             row = st.columns(per_row)
             for offset, q in enumerate(questions[start : start + per_row]):
                 number = start + offset + 1
                 marks = ("✓" if exam.answers.get(q.id) is not None else "") + ("⚑" if q.id in exam.flagged else "")
-                if row[offset].button(f"{number}{marks}", key=f"exam_go_{q.id}", help=f"Go to question {number}"):
+                here = number - 1 == index
+                if row[offset].button(
+                    f"{number}{marks}",
+                    key=f"exam_go_{q.id}",
+                    help=f"Question {number}, on screen now" if here else f"Go to question {number}",
+                    type="primary" if here else "secondary",
+                ):
                     st.session_state[item_key(exam)] = number - 1
                     st.rerun()
+
+
+REVIEW_FILTERS = {"all": "Every question", "missed": "Missed or unanswered", "flagged": "Flagged"}
 
 
 def show_review(user: User, exam_id: int) -> None:
@@ -162,9 +171,20 @@ def show_review(user: User, exam_id: int) -> None:
         [{"exam domain": d.title, "right": d.correct, "questions": d.total, "score": f"{d.percent}%"} for d in result.by_domain]
     )
     st.markdown("#### Every question, with why")
+    which = st.radio(
+        "Show",
+        list(REVIEW_FILTERS),
+        format_func=REVIEW_FILTERS.__getitem__,
+        horizontal=True,
+        key=f"exam_review_filter_{exam.id}",
+    )
+    listed = 0
     for number, question in enumerate(runner.questions_of(exam), start=1):
         chosen = exam.answers.get(question.id)
         mark = "right" if chosen == question.key else ("no answer" if chosen is None else "missed")
+        if (which == "missed" and mark == "right") or (which == "flagged" and question.id not in exam.flagged):
+            continue
+        listed += 1
         with st.expander(f"{number}. ({mark}) {esc(question.stem[:90])}{'…' if len(question.stem) > 90 else ''}"):
             st.markdown(esc(question.stem))
             st.caption(EXAM_DOMAINS[question.exam_domain])
@@ -177,6 +197,8 @@ def show_review(user: User, exam_id: int) -> None:
                     tags.append("your answer")
                 label = f" ({', '.join(tags)})" if tags else ""
                 st.markdown(f"**{letter}.** {esc(option.text)}{label}  \n{esc(option.why)}")
+    if not listed:
+        st.caption("No question fits this choice." if which != "missed" else "You missed none: every answer was right.")
     if st.button("Back to mock exams", key="exam_review_done"):
         st.session_state.pop(state.EXAM_REVIEW, None)
         st.rerun()

@@ -157,6 +157,8 @@ def test_a_whole_mock_exam_with_a_refresh_in_the_middle(isolated_data):
         at.button(key="exam_next").click().run()
     at.checkbox(key=next(c.key for c in at.checkbox)).check().run()
     fifth = shown_question(at)
+    on_screen = [b for b in at.button if (b.key or "").startswith("exam_go_") and b.proto.type == "primary"]
+    assert [b.key for b in on_screen] == [f"exam_go_{fifth}"]  # the grid marks the question on screen
     assert at.query_params["question"] == "5"  # the address keeps the question on screen
 
     # A reload keeps the address: the same question again, not question 1.
@@ -175,7 +177,13 @@ def test_a_whole_mock_exam_with_a_refresh_in_the_middle(isolated_data):
     again.button(key="exam_submit_confirm").click().run()
     assert again.subheader[0].value == "Not yet a pass: 50% (pass mark 70%)"
     assert again.caption[0].value == "You submitted the exam. 4 of 8 right; 4 answered."
-    assert len(again.expander) == 8  # every question, with every option's rationale
+    assert len([e for e in again.expander if e.label[0].isdigit()]) == 8  # every question, with every rationale
+    again.radio(key=next(r.key for r in again.radio if r.key.startswith("exam_review_filter_"))).set_value("missed").run()
+    assert [e.label.split(" ", 2)[1] for e in again.expander if e.label[0].isdigit()] == ["(no"] * 4  # the four blanks
+    again.radio(key=next(r.key for r in again.radio if r.key.startswith("exam_review_filter_"))).set_value("flagged").run()
+    assert [e.label.split(". ", 1)[0] for e in again.expander if e.label[0].isdigit()] == [
+        "5"
+    ]  # the one flagged (the fifth, on screen when flagged)
     assert sorted(seen) == sorted(set(seen))
 
     # Progress shows the readiness estimate that rests on this exam, and offers the PDF report.
