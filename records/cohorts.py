@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, false, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from records import audit, clock, throttle
@@ -37,6 +37,18 @@ class Cohorts(Repository):
         for _ in range(10):
             try:
                 with self._write() as connection:
+                    taken = connection.execute(
+                        select(cohorts.c.id).where(
+                            cohorts.c.owner_id == actor.id,
+                            func.lower(cohorts.c.name) == cleaned.lower(),
+                            cohorts.c.archived == false(),
+                        )
+                    ).first()
+                    if taken is not None:
+                        raise CohortError(
+                            f"You already have a cohort called '{cleaned}'. Give this one a name that tells them apart, "
+                            "like 'Spring 2027, Tuesday evenings'."
+                        )
                     new_id = connection.execute(
                         insert(cohorts).values(name=cleaned, join_code=new_code(), owner_id=actor.id, created_at=clock.now())
                     ).inserted_primary_key

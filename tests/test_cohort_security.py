@@ -19,7 +19,7 @@ from records.codes import CODE_ALPHABET
 from records.cohorts import Cohort
 from records.live import LiveError
 from records.tables import throttle_events
-from tests.helpers import PASSWORD, app_for, make_user, record_first_choice, root_admin, session_for
+from tests.helpers import PASSWORD, app_for, make_user, record_first_choice, refused, root_admin, session_for
 from ui.render import esc
 
 NO_COHORT = "No open cohort has that code. Please check it with your instructor."
@@ -288,3 +288,20 @@ def test_names_on_the_cohorts_page_are_text(isolated_data):
         assert not any("![x](" in text or "**Bo**" in text for text in markdown)
     finally:
         store.close()
+
+
+def test_an_instructor_cannot_make_two_cohorts_with_one_name(store, ivan):
+    """Two cohorts called the same (any case, any spacing) on one instructor's Cohorts page cannot be told apart;
+    another instructor's, or an archived one, may share the name."""
+    store.cohorts.create(ivan, "Spring 2027")
+    with refused(
+        CohortError,
+        "You already have a cohort called 'spring 2027'. Give this one a name that tells them apart, like 'Spring "
+        "2027, Tuesday evenings'.",
+    ):
+        store.cohorts.create(ivan, "  spring   2027 ")
+    other = make_user(store, "Olu Instructor", "instructor")
+    assert store.cohorts.create(other, "Spring 2027").name == "Spring 2027"
+    old = next(c for c in store.cohorts.mine(ivan) if c.name == "Spring 2027")
+    store.cohorts.archive(ivan, old.id, True)
+    assert store.cohorts.create(ivan, "Spring 2027").name == "Spring 2027"
