@@ -7,6 +7,7 @@ import streamlit as st
 from records import User
 from ui import identity, play, services, spaced, state
 from ui.render import SCORE_HELP, esc
+from ui.signin import NOT_JOINED
 
 st.title("PeerSim")
 st.markdown(
@@ -25,6 +26,12 @@ def welcome(user: User) -> None:
     flash = st.session_state.pop(state.FLASH, None)
     if flash:
         st.success(flash)
+    if st.query_params.get("signup") == NOT_JOINED:
+        st.warning(
+            "Your account is ready, but the join code you gave did not match an open cohort, so you have not joined "
+            "one yet. Check the code with your instructor and enter it under **Account and privacy**.",
+            icon=":material/group_off:",
+        )
     store = services.store()
     library = services.library()
     active = store.active_attempts(user)

@@ -7,7 +7,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from records import Store
-from tests.helpers import PASSWORD, csrf, make_user
+from tests.helpers import PASSWORD, app_for, csrf, make_user
 from ui import signin
 
 
@@ -62,10 +62,25 @@ def test_sign_up_joins_a_cohort_and_signs_in(client, store):
     teacher = make_user(store, "Ivan", "instructor")
     cohort = store.cohorts.create(teacher, "Tuesday evenings")
     response = post(client, "/auth/signup", name="Tia", email="tia@example.org", password=PASSWORD, code=cohort.join_code.lower())
-    assert response.status_code == 303
+    assert (response.status_code, response.headers["location"]) == (303, "/")
     tia = store.accounts.user_for_session(client.cookies.get(signin.SESSION_COOKIE))
     assert (tia.name, tia.role) == ("Tia", "trainee")
     assert [c.name for c in store.cohorts.mine(tia)] == ["Tuesday evenings"]
+
+
+def test_a_join_code_that_matches_no_cohort_still_makes_the_account_and_home_says_so(client, store):
+    make_user(store, "Ada", "admin")
+    response = post(client, "/auth/signup", name="Tia", email="tia@example.org", password=PASSWORD, code="QQQQQQ")
+    assert (response.status_code, response.headers["location"]) == (303, f"/?signup={signin.NOT_JOINED}")
+    tia = store.accounts.user_for_session(client.cookies.get(signin.SESSION_COOKIE))
+    assert store.cohorts.mine(tia) == []
+    at = app_for(client.cookies.get(signin.SESSION_COOKIE))
+    at.query_params["signup"] = signin.NOT_JOINED
+    at.run()
+    assert [w.value for w in at.warning] == [
+        "Your account is ready, but the join code you gave did not match an open cohort, so you have not joined one "
+        "yet. Check the code with your instructor and enter it under **Account and privacy**."
+    ]
 
 
 @pytest.mark.parametrize(

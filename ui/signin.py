@@ -9,7 +9,6 @@ in the database; ``peersim_csrf`` (SameSite=Strict) pairs with a hidden form fie
 
 from __future__ import annotations
 
-import contextlib
 import html
 import ipaddress
 import os
@@ -150,9 +149,14 @@ async def _checked_form(request: Request) -> dict[str, str] | None:
     return {key: str(value) for key, value in form.items() if isinstance(value, str)}
 
 
-def _signed_in(request: Request, user: User) -> Response:
+NOT_JOINED = "not-joined"
+"""Home's ``?signup=`` value after a sign-up whose join code did not work: the account exists, the cohort was not
+joined, and Home says so (the Account page joins later)."""
+
+
+def _signed_in(request: Request, user: User, *, home: str = "/") -> Response:
     token = _store().accounts.start_session(user)
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(home, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -262,7 +266,7 @@ async def signup(request: Request) -> Response:
 
     address = client_address(request)
 
-    def create() -> User:
+    def create() -> tuple[User, bool]:
         store = _store()
         code = form.get("code", "").strip()
         if code:  # check the code before creating anything
@@ -271,17 +275,21 @@ async def signup(request: Request) -> Response:
             if len(normalise_code(code)) != CODE_LENGTH:
                 raise CohortError(f"A join code has {CODE_LENGTH} letters and numbers, like K7M2QX. Please check it.")
         user = store.accounts.register(form.get("name", ""), form.get("email", ""), form.get("password", ""), address)
+        joined = True
         if code:
-            with contextlib.suppress(CohortError):  # the account stands; the Account page can join later
+            try:
                 store.cohorts.join(user, code, address=address)
-        return user
+            except CohortError:  # the account stands; Home says so, and the Account page can join later
+                joined = False
+        return user, joined
 
     try:
-        user = await run_in_threadpool(create)
+        user, joined = await run_in_threadpool(create)
     except (AccountError, WeakPassword, CohortError) as exc:
         message = str(exc)
         return _with_csrf(request, lambda csrf: _signup_page(csrf, form, message))
-    return await run_in_threadpool(_signed_in, request, user)
+    home = "/" if joined else f"/?signup={NOT_JOINED}"
+    return await run_in_threadpool(lambda: _signed_in(request, user, home=home))
 
 
 # ---------------------------------------------------------------------------------------- first run
