@@ -45,7 +45,12 @@ class ReportData:
     pitfalls: pd.DataFrame  # scoring.patterns.top_pitfalls
     exams: Sequence[ExamLine]
     readiness: Readiness
-    charts: Sequence[go.Figure] = field(default_factory=tuple)
+    charts: Sequence[tuple[str, go.Figure]] = field(default_factory=tuple)
+    """(title, chart) pairs: each chart is printed under its title."""
+    headline: str = ""
+    """The trend in words (scoring.patterns.progress_sentence), printed under the name."""
+    practice_next: Sequence[tuple[str, Sequence[str]]] = field(default_factory=tuple)
+    """(pitfall title, titles of scenarios that practice it) for the most frequent pitfalls."""
 
 
 def font_dir() -> Path:
@@ -103,6 +108,9 @@ def build_pdf(data: ReportData) -> bytes:
     pdf.cell(0, 10, "PeerSim progress report", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("DejaVu", size=11)
     pdf.cell(0, 7, f"{data.name} · {data.generated_at:%d %B %Y}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if data.headline:
+        pdf.ln(2)
+        pdf.multi_cell(0, 6, data.headline, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     _heading(pdf, "Recent scores")
     recent = data.scores.tail(10)
@@ -128,6 +136,12 @@ def build_pdf(data: ReportData) -> bytes:
         [(r.title, r.domain_title, r.times) for r in data.pitfalls.itertuples()],
         (80, 70, 20),
     )
+
+    if data.practice_next:
+        _heading(pdf, "Practice next")
+        pdf.set_font("DejaVu", size=10)
+        for pitfall, scenarios in data.practice_next:
+            pdf.multi_cell(0, 6, f"{pitfall}: {', '.join(scenarios)}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     _heading(pdf, "Mock exams")
     _table(
@@ -155,11 +169,19 @@ def build_pdf(data: ReportData) -> bytes:
         (100, 40, 30),
     )
 
-    images = [png for png in (chart_png(f) for f in data.charts) if png is not None]
-    if images:
-        pdf.add_page()
-        _heading(pdf, "Charts")
-        for png in images:
-            pdf.image(io.BytesIO(png), w=180)
-            pdf.ln(2)
+    for title, figure in data.charts:
+        png = chart_png(figure)
+        if png is None:
+            continue
+        # A chart starts a page only when it would not fit on this one (no half-empty pages), under its title.
+        if pdf.get_y() + CHART_HEIGHT_MM + 14 > pdf.page_break_trigger:
+            pdf.add_page()
+        _heading(pdf, title)
+        pdf.image(io.BytesIO(png), w=CHART_WIDTH_MM)
+        pdf.ln(2)
     return bytes(pdf.output())
+
+
+CHART_WIDTH_MM = 180
+CHART_HEIGHT_MM = CHART_WIDTH_MM * 420 / 900
+"""A chart's image is 900 x 420 pixels, printed 180 mm wide."""

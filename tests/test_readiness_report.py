@@ -68,7 +68,9 @@ def test_the_pdf_report_reads_back_with_unicode_text(rubric):
         pitfalls=top_pitfalls(hits, rubric, {}),
         exams=[ExamLine(datetime(2026, 11, 21, tzinfo=UTC), 50, 72, 70)],
         readiness=readiness([], hits, rubric),
-        charts=[charts.score_chart(scores)],
+        charts=[("Score per attempt", charts.score_chart(scores))],
+        headline="You have finished one conversation, with a score of 83%.",
+        practice_next=[("Taking the reins", ["Her call to make", "Someday, my own place"])],
     )
     pdf = build_pdf(data)
     assert pdf.startswith(b"%PDF")
@@ -80,5 +82,8 @@ def test_the_pdf_report_reads_back_with_unicode_text(rubric):
         "Taking the reins Self-determination 1",
         "21 Nov 2026 50 72% 70% passed",
         "Advocacy too few to say 0 item(s)",
+        "You have finished one conversation, with a score of 83%.",
+        "Practice next",
+        "Taking the reins: Her call to make, Someday, my own place",
     ):
         assert expected in text, expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from records import User, clock
@@ -60,13 +61,32 @@ def load(actor: User, subject_id: int | None = None) -> ProgressData:
 
 def report_pdf(name: str, data: ProgressData) -> bytes:
     """The downloadable progress report (made only when the trainee asks for it)."""
-    figures = []
+    figures: list[tuple[str, go.Figure]] = []
     if not data.scores.empty:
-        figures.append(charts.score_chart(data.scores))
+        figures.append(("Score per attempt", charts.score_chart(data.scores)))
+    if not data.pitfall_weeks.empty:
+        figures.append(("Pitfalls per week", charts.pitfall_heatmap(data.pitfall_weeks)))
     if not data.domains.empty:
-        figures.append(charts.domain_chart(data.domains))
+        figures.append(("Domain profile: earlier versus recent", charts.domain_chart(data.domains)))
+    titles = {loaded.id: loaded.scenario.title for loaded in services.library().scenarios.values()}
+    practice_next = tuple(
+        (str(row.title), tuple(titles.get(s, s) for s in list(row.practice)[:3]))
+        for row in data.top.itertuples()
+        if len(row.practice)
+    )
     return build_pdf(
-        ReportData(name, clock.now(), data.scores, data.domains, data.top, data.exams, data.readiness, tuple(figures))
+        ReportData(
+            name,
+            clock.now(),
+            data.scores,
+            data.domains,
+            data.top,
+            data.exams,
+            data.readiness,
+            tuple(figures),
+            headline=headline(data),
+            practice_next=practice_next,
+        )
     )
 
 
