@@ -63,9 +63,7 @@ def test_an_attempt_keeps_its_order_and_review_shows_it(servers, open_page, isol
     assert shown(page) == first
     page.shot("resumed")
     # A screen reader hears the peer by name: a conversation with a person, not with an "assistant".
-    assert page.page.locator("[data-testid=stChatMessageContent]").first.get_attribute("aria-label") == (
-        "Chat message from Sam"
-    )
+    assert page.page.locator("[data-testid=stChatMessageContent]").first.get_attribute("aria-label") == ("Chat message from Sam")
 
     store = Store.open(isolated_data)
     [attempt] = store.active_attempts(tia)
