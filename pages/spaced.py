@@ -23,6 +23,17 @@ st.markdown(
     "each returns just before you would forget it (FSRS)."
 )
 
+last = st.session_state.get(state.REVIEW_UNDO)
+if last is not None:
+    before, rating_done, interval = last
+    cols = st.columns([3, 1])
+    cols[0].caption(f"Rated {rating_done.title()}: it comes back in {interval}.")
+    if cols[1].button("Undo", key="review_undo", icon=":material/undo:", help="Put it back as it was, and rate again"):
+        spaced.undo(user, before)
+        st.session_state.pop(state.REVIEW_UNDO, None)
+        st.session_state[state.REVIEW_SHOWN] = before.id
+        st.rerun()
+
 due = spaced.due(user)
 if not due:
     st.success("Nothing is due right now. Well done; come back later.")
@@ -110,5 +121,6 @@ else:
     for col, (rating, help_text) in zip(cols, RATING_HELP.items(), strict=True):
         if col.button(f"{rating.title()} · {interval_text(intervals[rating])}", key=f"rate_{rating}", help=help_text):
             spaced.record(user, item, rating)  # type: ignore[arg-type]
+            st.session_state[state.REVIEW_UNDO] = (item, rating, interval_text(intervals[rating]))
             st.session_state.pop(state.REVIEW_SHOWN, None)
             st.rerun()

@@ -73,6 +73,23 @@ class SpacedReview(Repository):
                 )
             )
 
+    def restore(self, actor: User, before: ReviewItem) -> None:
+        """Undo a rating: the item exactly as it was before it (its card, due time, state and counts)."""
+        with self._write() as connection:
+            owner = connection.execute(select(review_items.c.user_id).where(review_items.c.id == before.id)).scalar()
+            require_self(actor, owner if owner is not None else -1)
+            connection.execute(
+                update(review_items)
+                .where(review_items.c.id == before.id)
+                .values(
+                    card=json.dumps(before.card),
+                    due_at=before.due_at,
+                    state=before.state,
+                    reviews=before.reviews,
+                    lapses=before.lapses,
+                )
+            )
+
     def counts(self, actor: User, user_id: int, moment: datetime) -> QueueCounts:
         with self._read() as connection:
             require_see(connection, actor, user_id)

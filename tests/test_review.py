@@ -90,6 +90,13 @@ def test_missed_exam_items_come_due_and_a_rating_sends_them_away(isolated_data, 
     ]
     at.button(key="rate_easy").click().run()
     assert at.caption[0].value.startswith("0 due now · 1 learned")
+    # A rating can be undone: the item comes back exactly as it was, with its answer showing, to rate again.
+    assert "Rated Easy: it comes back in 8 d." in [c.value for c in at.caption]
+    at.button(key="review_undo").click().run()
+    assert at.caption[0].value.startswith("1 due now · 0 learned")
+    assert [b.label for b in at.button if (b.key or "").startswith("rate_")][-1] == "Easy · 8 d"
+    at.button(key="rate_easy").click().run()
+    assert at.caption[0].value.startswith("0 due now · 1 learned")
 
     # Twelve days on (within the 14-day sign-in), the easy card (about 8 days, spread by FSRS fuzzing) is due again.
     later = clock.now() + timedelta(days=12)

@@ -35,6 +35,11 @@ def feedback_for(card: PitfallCard, choice_id: str) -> Feedback:
     return feedback(card.loaded.scenario, card.node_id, choice_id, services.rubric())
 
 
+def undo(user: User, before: ReviewItem) -> None:
+    """Put an item back as it was before its last rating."""
+    services.store().reviews.restore(user, before)
+
+
 def record(user: User, item: ReviewItem, rating: RatingName) -> None:
     after = rate(item.card, rating, clock.now())
     services.store().reviews.record(user, item.id, after.card, after.due, after.state, after.lapsed)

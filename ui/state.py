@@ -25,6 +25,7 @@ EXAM_REVIEW = "peersim.exam_review"
 """The id of the finished exam being reviewed."""
 
 REVIEW_SHOWN = "peersim.review_shown"
+REVIEW_UNDO = "peersim.review_undo"  # (the item as it was before the last rating, the rating, its interval)
 """The review item whose answer is showing."""
 
 STUDIO_OPEN = "peersim.studio_open"
