@@ -24,7 +24,6 @@ from records import versions
 from records.base import Repository
 from records.decisions import decisions_of
 from records.scored import SCORING_VERSION, NotAChoice, score_choice, tally_of
-from records.scored import percent as score_percent
 from records.tables import attempts, decisions
 from scenarios import LoadedScenario, Rubric, ScenarioError, load_scenario
 
@@ -119,7 +118,7 @@ class Rescoring(Repository):
             if stored[attempt_id]:
                 values |= {"strongest": tally.strongest, "pitfalls": tally.pitfalls}
             if status == "finished":
-                values["score"] = score_percent(tally) or 0
+                values["score"] = tally.percent or 0
             connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(**values))
             done.attempts += 1
         if decision_values:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 from scenarios import Rubric, Scenario
 from scenarios.quality import Tally, names_pitfall
@@ -25,7 +24,6 @@ __all__ = [
     "ScoredChoice",
     "live_outcome",
     "outcome",
-    "percent",
     "score_choice",
     "tally_of",
 ]
@@ -90,12 +88,6 @@ def score_choice(
     )
 
 
-def percent(tally: Tally) -> int | None:
-    """The score in percent, rounded half up (as scoring.scorer.Assessment.score); None before any decision."""
-    exact = tally.score
-    return None if exact is None else int(exact * 100 + Fraction(1, 2))
-
-
 def tally_of(decisions: Iterable[tuple[str, bool]]) -> Tally:
     """The tally of stored decisions given as (quality, counted) pairs: only counted ones enter it."""
     tally = Tally()
@@ -124,7 +116,7 @@ def live_outcome(answers: Iterable[tuple[str, bool, int]], ending_id: str | None
     tally = tally_of((quality, counts) for quality, counts, _ in listed)
     return Outcome(
         ending_id=ending_id,
-        score=percent(tally),
+        score=tally.percent,
         decisions=tally.decisions,
         strongest=tally.strongest,
         pitfalls=tally.pitfalls,

@@ -146,6 +146,12 @@ class Tally:
         return sum((CREDIT[q] * getattr(self, q) for q in QUALITIES), Fraction(0))
 
     @property
+    def percent(self) -> int | None:
+        """The score in percent, rounded half up (as people round); None before the first decision."""
+        exact = self.score
+        return None if exact is None else int(exact * 100 + Fraction(1, 2))
+
+    @property
     def score(self) -> Fraction | None:
         """credit / (decisions + pitfalls), between 0 and 1; None before the first decision."""
         if self.decisions == 0:

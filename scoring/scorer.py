@@ -330,8 +330,7 @@ class Assessment:
     @property
     def score(self) -> int | None:
         """The score in percent, rounded half up; None before the first decision."""
-        exact = self.exact
-        return None if exact is None else int(exact * 100 + Fraction(1, 2))
+        return self.tally.percent
 
     @property
     def decisions(self) -> int:
