@@ -66,6 +66,8 @@ users = Table(
     Column("password_hash", String(255), nullable=True),
     Column("oidc_subject", String(255), nullable=True, unique=True),
     Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("daily_new_items", Integer, nullable=False, server_default="10"),  # spaced review: new items a day
+    Column("daily_reviews", Integer, nullable=False, server_default="50"),  # spaced review: reviews a day
 )
 
 sessions = Table(
@@ -155,6 +157,8 @@ attempts = Table(
     Column("strongest", Integer, nullable=True),  # counted decisions among the strongest (version 2)
     Column("pitfalls", Integer, nullable=True),  # counted decisions that named a pitfall (version 2)
     Column("shuffle_seed", String(32), nullable=True),  # the order responses were shown in; none: file order
+    Column("branch_of", Integer, nullable=True),  # mode "branch": the attempt it branched from (no FK: 0011)
+    Column("branch_node", String(64), nullable=True),  # the decision point a practice branch starts from
     Index("ix_attempts_user_status", "user_id", "status"),
     Index("ix_attempts_scoring_version", "scoring_version"),
 )
@@ -223,6 +227,7 @@ review_items = Table(
     Column("reviews", Integer, nullable=False, server_default="0"),
     Column("lapses", Integer, nullable=False, server_default="0"),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("first_reviewed_at", UTCDateTime(), nullable=True),  # none: still new (never studied)
     UniqueConstraint("user_id", "kind", "ref"),
     Index("ix_review_items_user_due", "user_id", "due_at"),
 )
@@ -300,6 +305,19 @@ live_steps = Table(
     Column("chosen_by", Integer, nullable=False),  # how many answers chose it
     Column("answered", Integer, nullable=False),  # how many answered at this step
     Column("decided_at", UTCDateTime(), nullable=False),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # "scenario" or "exam" (a mock exam)
+    Column("scenario_id", String(64), nullable=True),  # for a scenario
+    Column("due_at", UTCDateTime(), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 password_resets = Table(
