@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records import User
-from ui import identity, play, services, spaced, state
+from ui import assignments, identity, play, services, spaced, state
 from ui.render import SCORE_HELP, esc
 from ui.signin import NOT_JOINED
 
@@ -32,6 +32,7 @@ def welcome(user: User) -> None:
             "one yet. Check the code with your instructor and enter it under **Account and privacy**.",
             icon=":material/group_off:",
         )
+    assignments.show_mine(user, where="home")
     store = services.store()
     library = services.library()
     active = store.active_attempts(user)

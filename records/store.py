@@ -15,6 +15,7 @@ from records import audit, db
 from records.access import AccessDenied, User
 from records.accounts import Accounts
 from records.analytics import CohortRecords
+from records.assignments import Assignments
 from records.authored import Authoring
 from records.cohorts import Cohorts
 from records.decisions import MODES, Attempt, Decision, Finish
@@ -48,6 +49,7 @@ class Store:
         self.engine = engine
         self.accounts = Accounts(engine)
         self.analytics = CohortRecords(engine)
+        self.assignments = Assignments(engine)
         self.audit = audit.Audit(engine)
         self.authored = Authoring(engine)
         self.cohorts = Cohorts(engine)

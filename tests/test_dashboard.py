@@ -83,12 +83,16 @@ def test_a_cohort_that_has_not_played_yet_lists_its_members(store, isolated_data
     store.cohorts.join(make_user(store, "Zoe"), cohort.join_code)
     at = choose(dashboard(store.accounts.start_session(instructor)), "dashboard_cohort", cohort.id)
     assert [i.value for i in at.info] == [
-        "No one in Spring 2027 has started a conversation yet. Name a scenario for the class to practice; "
-        "completion, pitfalls and item analysis appear here as they play."
+        "No one in Spring 2027 has started a conversation yet. Name a scenario for the class to practice "
+        "(the Assignments tab sets one with a due date); completion, pitfalls and item analysis appear here as "
+        "they play."
     ]
     assert tables(at) == [
         [{"trainee": "Zoe", "started": 0, "finished": 0, "mean score": "–", "best score": "–", "last active": "not yet"}]
     ]
+    not_yet = "Figures appear here once the class has practiced; the Overview tab says where it stands."
+    assert [t.children[0].value for t in at.tabs[2:6]] == [not_yet] * 4  # the figures' tabs wait for practice
+    assert [b.label for b in at.tabs[6].get("download_button")] == ["Download the cohort's attempts and decisions (CSV)"]
 
 
 # ----------------------------------------------------------------------------------------- the figures

@@ -81,6 +81,7 @@ RECORDS_LAYERS = {
     },
     "repositories": {
         "accounts",
+        "assignments",
         "analytics",
         "authored",
         "cohorts",
