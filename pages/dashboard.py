@@ -90,7 +90,7 @@ def assignment_tab(cohort: Cohort) -> None:
             with st.expander("Change the due date or note"):
                 with st.form(f"change_assignment_{assignment.id}"):
                     shown = assignments_ui.local(assignment.due_at)
-                    day = st.date_input("Due date", value=shown.date(), key=f"due_day_{assignment.id}")
+                    day = st.date_input("Due date", value=shown.date(), format="MM/DD/YYYY", key=f"due_day_{assignment.id}")
                     at = st.time_input(
                         "Due time", value=shown.time().replace(second=0, microsecond=0), key=f"due_time_{assignment.id}"
                     )
@@ -133,7 +133,7 @@ def assignment_tab(cohort: Cohort) -> None:
             key="assign_scenario",
         )
         today = assignments_ui.local(clock.now()).date()
-        day = st.date_input("Due date", value=today + timedelta(days=7), min_value=today, key="assign_day")
+        day = st.date_input("Due date", value=today + timedelta(days=7), min_value=today, format="MM/DD/YYYY", key="assign_day")
         at = st.time_input("Due time", value=time(23, 59), key="assign_time")
         note = st.text_area(
             "Note to the class (optional)",

@@ -51,7 +51,8 @@ def welcome(user: User) -> None:
                 st.switch_page("pages/practice.py")
     else:
         st.markdown("#### Start practicing")
-        st.write(f"There are {len(library.scenarios)} scenarios in the library.")
+        count = len(library.scenarios)
+        st.write(f"There {'is 1 scenario' if count == 1 else f'are {count} scenarios'} in the library.")
     st.page_link("pages/practice.py", label="Open the scenario library", icon=":material/forum:")
     due = spaced.counts(user).due
     if due:

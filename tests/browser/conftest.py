@@ -60,8 +60,10 @@ def browser() -> Iterator[object]:
 def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     contexts = []
 
-    def make(name: str, cookies: list[dict[str, object]] | None = None) -> Page:
-        context = browser.new_context(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    def make(name: str, cookies: list[dict[str, object]] | None = None, *, phone: bool = False) -> Page:
+        """A new browser context: a 1200x900 laptop, or with ``phone`` a 390x844 touch phone."""
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
+        context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)  # type: ignore[attr-defined]
         context.add_init_script(RUNS)
         if cookies:
             context.add_cookies(cookies)

@@ -203,8 +203,10 @@ def test_an_instructor_walks_every_page_and_every_payload_stays_text(servers, op
     nav(w.page, "Class dashboard")
     w.pick("Cohort", f"{COHORT} (1 trainee)")
     w.check("dashboard", TRAINEE, TITLE)
+    w.tabs(["Assignments", "Pitfalls and domains", "Mock exam items", "Export", "Item analysis"])
     w.pick("Scenario", TITLE)
     w.check("item analysis", PEER, SAY)
+    w.tabs(["One trainee"])
     w.pick("Trainee", TRAINEE)
     w.check("drill-down", f"{TRAINEE} has finished")
     w.pick("Conversation", f"{TITLE} · finished · 0%", ending=True)  # the one with the payload choice
@@ -248,6 +250,7 @@ def test_an_admin_walks_every_page_and_every_payload_stays_text(servers, open_pa
     nav(w.page, "Class dashboard")
     w.pick("Cohort", f"{COHORT} (1 trainee)")
     w.check("dashboard", TRAINEE, TITLE)
+    w.tabs(["Assignments", "One trainee"])
     nav(w.page, "Scenario studio")
     w.check("studio", TITLE, INSTRUCTOR)
     for page in ("Home", "Practice", "Progress", "Review", "Mock exam", "Spaced review", "Live class", "Account and privacy"):
