@@ -383,3 +383,62 @@ def scenario_table(scenarios: pd.DataFrame, titles: dict[str, str], members: int
             "mean score": [_score_text(v) for v in ordered["mean_score"]],
         }
     ).reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------ the label against first tries
+LEVEL_NAMES = {1: "introductory", 2: "intermediate", 3: "advanced"}
+LEVEL_BANDS = {
+    1: (Fraction(60, 100), Fraction(1)),
+    2: (Fraction(35, 100), Fraction(80, 100)),
+    3: (Fraction(0), Fraction(65, 100)),
+}
+"""The share of first-try decisions that find a strongest response, as each difficulty label leads a class to
+expect it: most of a class finds them in an introductory scenario, few find them all in an advanced one. Random
+choice finds about a quarter (the library's audit). A starting point for an instructor's judgement, not a rule."""
+
+
+@dataclass(frozen=True)
+class LevelCheck:
+    level: int
+    found: Fraction | None  # the share of first-try decisions that chose a strongest response
+    decisions: int  # first-try decisions judged
+    trainees: int  # trainees who made one
+    verdict: str  # "agrees", "harder", "easier" or "too few"
+
+    def sentence(self) -> str:
+        name = LEVEL_NAMES[self.level]
+        low, high = LEVEL_BANDS[self.level]
+        if self.verdict == "too few" or self.found is None:
+            return (
+                f"Labelled {name}. Whether the label fits this class shows once {MIN_REACHED} trainees have tried it "
+                f"({self.trainees} so far)."
+            )
+        found = f"In their first tries, {self.trainees} trainees chose a strongest response at {percent(self.found)} of {self.decisions} decisions"
+        expected = (
+            f"at least {percent(low)}"
+            if high == 1
+            else (f"at most {percent(high)}" if low == 0 else f"{percent(low)} to {percent(high)}")
+        )
+        verdicts = {
+            "agrees": f"about what an {name} scenario should be ({expected}).",
+            "harder": f"harder for this class than its {name} label says ({expected} expected). Check it before assigning it to beginners, or prepare them for it.",
+            "easier": f"easier for this class than its {name} label says ({expected} expected). It may suit earlier practice.",
+        }
+        return f"Labelled {name}. {found}: {verdicts[self.verdict]}"
+
+
+def level_check(level: int, analysis: ItemAnalysis) -> LevelCheck:
+    """How a class's first tries of a scenario compare with its difficulty label (LEVEL_BANDS)."""
+    nodes = analysis.nodes
+    judged = nodes[nodes["facility"].notna()] if not nodes.empty else nodes
+    decisions = int(judged["reached"].sum()) if not judged.empty else 0
+    found_count = (
+        sum(Fraction(f) * int(r) for f, r in zip(judged["facility"], judged["reached"], strict=True)) if decisions else 0
+    )
+    trainees = int(nodes["reached"].max()) if not nodes.empty else 0
+    if trainees < MIN_REACHED or decisions == 0:
+        return LevelCheck(level, None, decisions, trainees, "too few")
+    found = Fraction(found_count) / decisions
+    low, high = LEVEL_BANDS[level]
+    verdict = "harder" if found < low else ("easier" if found > high else "agrees")
+    return LevelCheck(level, found, decisions, trainees, verdict)
