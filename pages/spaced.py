@@ -1,4 +1,5 @@
-"""Spaced review: missed exam questions and pitfall choices come back when FSRS says they are due."""
+"""Spaced review: missed exam questions and pitfall choices come back when FSRS says they are due, a few new
+ones a day and reviews up to the trainee's daily limits (which they set here)."""
 
 from __future__ import annotations
 
@@ -13,15 +14,43 @@ from ui.render import feedback as show_feedback
 
 user = identity.require_user()
 st.title("Spaced review")
-counts = spaced.counts(user)
-st.caption(
-    f"{counts.due} due now · {counts.learned} learned · {counts.lapsed} forgotten once and relearning · "
-    f"{counts.total} in your queue"
-)
+queue = spaced.today(user)
+st.markdown(f"**{spaced.headline(queue)}**")  # fixed words and numbers
+st.caption(f"{queue.learned} learned · {queue.lapsed} forgotten once and relearning · {queue.total} in your queue")
+note = spaced.waiting_note(queue)
+if note and queue.items:  # with nothing to show, the message below says it
+    st.caption(note)
 st.markdown(
     "Questions you missed in mock exams and pitfalls you chose in conversations come back here, spaced out so "
     "each returns just before you would forget it (FSRS)."
 )
+
+saved = st.session_state.pop(spaced.LIMITS_SAVED, None)
+with st.expander("Daily limits", icon=":material/tune:", expanded=saved is not None):
+    st.caption(
+        "New items start a few a day, oldest first; items you are learning always come back when due. "
+        f"A new day starts at midnight UTC, in {spaced.new_day_in()}."
+    )
+    with st.form("spaced_limits", border=False):
+        cols = st.columns(2)
+        cols[0].number_input(
+            "New items a day",
+            value=queue.limits.new,
+            step=1,
+            key=spaced.LIMIT_NEW,
+            help="Items you have not studied yet, started each day: a whole number from 0 to 200 (0 pauses them).",
+        )
+        cols[1].number_input(
+            "Reviews a day",
+            value=queue.limits.reviews,
+            step=1,
+            key=spaced.LIMIT_REVIEWS,
+            help="Items you studied before, coming back to review: a whole number from 1 to 500.",
+        )
+        st.form_submit_button("Save limits", on_click=spaced.save_limits, args=(user,))
+    if saved is not None:
+        ok, message = saved
+        (st.success if ok else st.error)(message)
 
 last = st.session_state.get(state.REVIEW_UNDO)
 if last is not None:
@@ -34,12 +63,12 @@ if last is not None:
         st.session_state[state.REVIEW_SHOWN] = before.id
         st.rerun()
 
-due = spaced.due(user)
-if not due:
-    st.success("Nothing is due right now. Well done; come back later.")
+if not queue.items:
+    st.success(spaced.rest_message(queue) or "Nothing is due right now. Well done; come back later.")
     st.stop()
 
-item = due[0]
+# The item whose answer is showing stays (after an undo it comes back to be rated again); otherwise the next one.
+item = next((i for i in queue.items if i.id == st.session_state.get(state.REVIEW_SHOWN)), queue.items[0])
 shown = st.session_state.get(state.REVIEW_SHOWN) == item.id
 picked_key = f"review_pick_{item.id}_{item.reviews}"  # a fresh choice at every review of the item
 seed = f"review-{item.id}-{item.reviews}"  # a new order at every review: its place gives nothing away
@@ -50,6 +79,8 @@ def reveal() -> None:
 
 
 with st.container(border=True):
+    label, icon, color = spaced.STAGE_BADGES[spaced.stage(item)]
+    st.badge(label, icon=icon, color=color)  # type: ignore[arg-type]
     if item.kind == "question":
         question = spaced.question_for(item)
         if question is None:

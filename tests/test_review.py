@@ -70,8 +70,10 @@ def test_missed_exam_items_come_due_and_a_rating_sends_them_away(isolated_data, 
     # Only the wrong answer: the two left blank count as wrong in the score but were not forgotten.
     assert [p.label for p in at.get("page_link") if "due" in p.label] == ["1 item(s) due for review today"]
     at.switch_page("pages/spaced.py").run()
-    assert at.caption[0].value.startswith("1 due now · 0 learned · 0 forgotten once and relearning · 1 in your queue")
-    assert at.markdown[1].value.startswith("**Exam question.** Test question 2")
+    assert at.markdown[0].value == "**Today: 1 new · 0 to review**"
+    assert at.caption[0].value == "0 learned · 0 forgotten once and relearning · 1 in your queue"
+    assert [m.value for m in at.markdown if "-badge[" in m.value] == [":blue-badge[:material/fiber_new: New]"]
+    assert any(m.value.startswith("**Exam question.** Test question 2") for m in at.markdown)
     # Recall first: choose, then check. The options come in a fresh order; answers keep their numbers.
     assert at.button(key="review_check").disabled
     radio = at.radio(key=next(r.key for r in at.radio))
@@ -89,20 +91,23 @@ def test_missed_exam_items_come_due_and_a_rating_sends_them_away(isolated_data, 
         "Easy · 8 d",
     ]
     at.button(key="rate_easy").click().run()
-    assert at.caption[0].value.startswith("0 due now · 1 learned")
+    assert at.markdown[0].value == "**Today: 0 new · 0 to review**"
+    assert at.caption[0].value.startswith("1 learned")
     # A rating can be undone: the item comes back exactly as it was, with its answer showing, to rate again.
     assert "Rated Easy: it comes back in 8 d." in [c.value for c in at.caption]
     at.button(key="review_undo").click().run()
-    assert at.caption[0].value.startswith("1 due now · 0 learned")
+    assert at.markdown[0].value == "**Today: 1 new · 0 to review**"  # new again: its first rating was undone
+    assert at.caption[0].value.startswith("0 learned")
     assert [b.label for b in at.button if (b.key or "").startswith("rate_")][-1] == "Easy · 8 d"
     at.button(key="rate_easy").click().run()
-    assert at.caption[0].value.startswith("0 due now · 1 learned")
+    assert at.caption[0].value.startswith("1 learned")
 
     # Twelve days on (within the 14-day sign-in), the easy card (about 8 days, spread by FSRS fuzzing) is due again.
     later = clock.now() + timedelta(days=12)
     monkeypatch.setattr(clock, "now", lambda: later)
     at.run()
-    assert at.caption[0].value.startswith("1 due now")
+    assert at.markdown[0].value == "**Today: 0 new · 1 to review**"
+    assert [m.value for m in at.markdown if "-badge[" in m.value] == [":green-badge[:material/event_repeat: Review]"]
 
 
 @pytest.mark.usefixtures("fixture_library")
@@ -114,7 +119,7 @@ def test_a_pitfall_choice_enters_the_queue_with_its_stronger_response(isolated_d
     at.button(key="start").click().run()
     at.button(key="choice_open_plan").click().run()  # a pitfall, which ends the conversation
     at.switch_page("pages/spaced.py").run()
-    assert at.markdown[1].value == "**From “A short check\\-in”.** What would you say this time?"
+    assert "**From “A short check\\-in”.** What would you say this time?" in [m.value for m in at.markdown]
     at.button(key="review_show").click().run()  # looked without choosing: the stronger response is shown
     assert any(
         i.value
