@@ -90,7 +90,9 @@ labels = {  # select-box options are plain text
     c.id: f"{c.name} ({c.members} trainee{'s' if c.members != 1 else ''})" + (" · archived" if c.archived else "")
     for c in cohorts
 }
-chosen_id = st.selectbox("Cohort", list(labels), format_func=labels.__getitem__, key="cohort_pick")
+# Open on a class in session: the newest open cohort with members (the newest cohort may still be empty).
+first = next((i for i, c in enumerate(cohorts) if not c.archived and c.members), 0)
+chosen_id = st.selectbox("Cohort", list(labels), format_func=labels.__getitem__, index=first, key="cohort_pick")
 cohort = next(c for c in cohorts if c.id == chosen_id)
 st.markdown(f"Join code: **`{cohort.join_code}`** · instructor: {esc(cohort.owner_name)}")
 cols = st.columns(2)
