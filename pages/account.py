@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records import AccountError, CohortError, WeakPassword
-from ui import identity, services, sso
+from ui import identity, services, sso, state
 from ui.render import esc
 
 user = identity.require_user()
@@ -123,8 +123,9 @@ with st.form("delete_account"):
             except AccountError as exc:
                 st.error(esc(str(exc)))
             else:
-                st.success("Your account and records have been deleted. Thank you for practicing with PeerSim.")
-                # This browser's session ended with the account: a same-tab link (fixed text, no user input) leaves
-                # the pages of a signed-in user behind.
-                st.markdown('<a href="/auth/signin" target="_self">Leave PeerSim</a>', unsafe_allow_html=True)
-                st.stop()
+                # This browser's session ended with the account: Home, run again, shows the signed-out pages
+                # (no name in the sidebar, no pages of a signed-in user) and says what happened.
+                st.session_state[state.FLASH] = (
+                    "Your account and records have been deleted. Thank you for practicing with PeerSim."
+                )
+                st.switch_page("pages/home.py")

@@ -66,6 +66,9 @@ def welcome(user: User) -> None:
 
 user = identity.current_user()
 if user is None:
+    farewell = st.session_state.pop(state.FLASH, None)  # e.g. an account just deleted in this browser
+    if farewell:
+        st.success(farewell)
     st.info("Please sign in to practice. Your practice is saved to your account.")
     # Same-tab links to the sign-in pages; fixed text, no user input in this HTML.
     st.markdown(

@@ -288,8 +288,11 @@ def test_deleting_your_account_from_its_page(isolated_data):
     assert [e.value for e in at.error] == ['Nothing was deleted. To delete, type "delete my account" exactly.']
     at.text_input(key="delete_confirm").input("Delete my account")
     next(b for b in at.button if b.label == "Delete my account and records").click().run()
+    # Home, signed out: the farewell, the sign-in links, and no page or name of a signed-in user in the sidebar
     assert [s.value for s in at.success] == ["Your account and records have been deleted. Thank you for practicing with PeerSim."]
-    assert '<a href="/auth/signin" target="_self">Leave PeerSim</a>' in texts(at)
+    assert [i.value for i in at.info] == ["Please sign in to practice. Your practice is saved to your account."]
+    assert "Ana" not in " ".join(texts(at))
+    assert [t.value for t in at.title] == ["PeerSim"]
     store = Store.open(isolated_data)
     try:
         assert store.accounts.user_for_session(token) is None  # this browser's session ended with the account
