@@ -61,6 +61,43 @@ def score_over_time(attempts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+BY_SCENARIO_COLUMNS = ["scenario", "tries", "first try", "latest", "best", "change"]
+
+
+def by_scenario(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per scenario finished (score_over_time's rows): how many tries, the first and latest score, the best, and the
+    change from the first try to the latest in words ("up 22 points", "the same", "one try so far"). Scenarios
+    most recently finished first, so the one just played leads."""
+    if scores.empty:
+        return pd.DataFrame(columns=BY_SCENARIO_COLUMNS)
+    rows = []
+    for _scenario_id, tries in scores.groupby("scenario_id", sort=False):
+        ordered = tries.sort_values(["finished_at", "attempt_id"])
+        first, latest = int(ordered["score"].iloc[0]), int(ordered["score"].iloc[-1])
+        change = latest - first
+        if len(ordered) == 1:
+            words = "one try so far"
+        elif change > 0:
+            words = f"up {change} points"
+        elif change < 0:
+            words = f"down {-change} points"
+        else:
+            words = "the same"
+        rows.append(
+            (
+                ordered["finished_at"].iloc[-1],
+                str(ordered["title"].iloc[-1]),
+                len(ordered),
+                first,
+                latest,
+                int(ordered["score"].max()),
+                words,
+            )
+        )
+    rows.sort(key=lambda row: row[0], reverse=True)
+    return pd.DataFrame([(t, n, f"{a}%", f"{b}%", f"{m}%", w) for _, t, n, a, b, m, w in rows], columns=BY_SCENARIO_COLUMNS)
+
+
 def daily_hits(hits: pd.DataFrame) -> pd.DataFrame:
     """Criteria hit (one row per decision and criterion, HIT_COLUMNS) as counts per criterion and UTC day: the shape
     records.analytics gives for a whole class (``criterion_id``, ``day``, ``hits``)."""
