@@ -335,3 +335,27 @@ def test_check_lint_runs_the_rules_across_files_and_plain_check_does_not(tmp_pat
         "the library or the bank",
         "ok: 1 scenario(s), 5 decision points, 1 question(s), no errors, 1 warning(s)",
     ]
+
+
+# Peer voices: each peer sounds like themselves ------------------------------------------------------------------
+
+
+def test_peers_have_voices_of_their_own():
+    """Peers speak in registers of their own (issue 14): a software tester, a retired cafeteria manager or a college
+    student in longer, more exact sentences, others short and plain. Each scenario's peer lines are joined and
+    graded with the lint's Flesch-Kincaid measure; the spread is pinned at what the library reaches."""
+    from scenarios import LIBRARY_DIR, load_library
+
+    report = load_library(LIBRARY_DIR, RUBRIC)
+    assert report.problems == []
+    grades: dict[str, float] = {}
+    for loaded in report.loaded:
+        scenario = loaded.scenario
+        lines = [node.peer for node in scenario.nodes.values()] + [end.peer for end in scenario.endings.values()]
+        grades[loaded.id] = lint.reading_grade(" ".join(lines))[0]
+    higher = sorted(name for name, grade in grades.items() if grade >= 4)
+    plain = sorted(name for name, grade in grades.items() if grade <= 2.5)
+    assert len(higher) >= 11, higher
+    assert len(plain) >= 10, plain
+    assert {"priya-not-another-form", "odessa-who-hears-what", "eli-his-own-faith"} <= set(higher)
+    assert max(grades.values()) - min(grades.values()) >= 4

@@ -5,7 +5,7 @@ tests/test_cohort_analytics.py::test_the_difficulty_label_against_first_tries)."
 
 from __future__ import annotations
 
-from statistics import mean
+from statistics import mean, median
 
 from scenarios import Scenario, load_library
 from scoring import default_rubric
@@ -25,7 +25,8 @@ def test_introductory_scenarios_ask_less() -> None:
     introductory = mean(reading(s) for s in by_level[1])
     others = mean(reading(s) for s in by_level[2] + by_level[3])
     assert introductory <= 0.75 * others, (introductory, others)
-    # every introductory scenario reads shorter than the shortest advanced one
-    assert max(reading(s) for s in by_level[1]) < min(reading(s) for s in by_level[3])
+    # every introductory scenario reads shorter than the median intermediate and the median advanced one
+    for level in (2, 3):
+        assert max(reading(s) for s in by_level[1]) < median(reading(s) for s in by_level[level])
     # and none carries the safety domain: crisis practice is never a first step
     assert [s.id for s in by_level[1] if "safety" in s.domains] == []
