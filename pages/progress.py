@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scoring import charts
+from scoring import charts, patterns
 from ui import identity, progress_data, services, spaced
 from ui.render import chart_section, esc, text_table
 
@@ -29,6 +29,10 @@ chart_section(
     ],
     key="scores",
 )
+if not data.scores.empty:
+    st.subheader("By scenario")
+    st.caption("Each scenario you finished, its latest score against your first try of it, most recent first.")
+    text_table(patterns.by_scenario(data.scores), hide_index=True)
 chart_section(
     "Pitfalls per week",
     empty=data.pitfall_weeks.empty,

@@ -125,6 +125,17 @@ def test_coached_mode_end_to_end(isolated_data):
         ("Recent attempts", ["Self-determination", "Goal setting", "Relationship and boundaries"], [50, 100, 100])
     ]
     assert "**Taking the reins** (Self\\-determination): once" in texts(at)
+    by_scenario = next(t for t in at.table if "first try" in t.value.columns)
+    assert by_scenario.value.to_dict("records") == [
+        {
+            "scenario": "A short check\\-in",
+            "tries": 1,
+            "first try": "44%",
+            "latest": "44%",
+            "best": "44%",
+            "change": "one try so far",
+        }
+    ]
 
 
 def test_debrief_mode_holds_feedback_until_the_end(isolated_data):
