@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from records import StaleDecision, User
+from records import Attempt, StaleDecision, User
 from scenarios import STAGE_LABELS, LoadedScenario
-from ui import identity, play, services, state
+from ui import assignments, identity, play, services, state
 from ui.render import SCORE_HELP, VERDICTS, esc, peer_says, you_say
 from ui.render import feedback as show_feedback
 
@@ -90,8 +90,10 @@ def show_library(user: User) -> None:
         attempt = active[0]
         title = services.scenario_for(attempt.content_hash).scenario.title
         with st.container(border=True):
-            st.markdown(f"You have an unfinished conversation: **{esc(title)}**.")
+            stop = "" if title.rstrip().endswith((".", "?", "!")) else "."  # "evenings?", never "evenings?."
+            st.markdown(f"You have an unfinished conversation: **{esc(title)}**{stop}")
             st.button("Resume it", key="resume_latest", icon=":material/play_arrow:", on_click=play.resume, args=(attempt,))
+    assignments.show_mine(user, where="library")
     played = practice_history(user)
     query = st.text_input(
         "Search the library",
@@ -131,7 +133,7 @@ def practice_history(user: User) -> dict[str, tuple[int, int | None, bool]]:
     """Per scenario this trainee practiced (live classes aside): (finished attempts, best score, one unfinished)."""
     out: dict[str, tuple[int, int | None, bool]] = {}
     for attempt in services.store().attempts_of(user, user.id):
-        if attempt.mode == "live":
+        if attempt.mode in ("live", "branch"):  # a class's path, or a replay of one moment: not a try of its own
             continue
         done, best, open_ = out.get(attempt.scenario_id, (0, None, False))
         if attempt.status == "finished" and attempt.score is not None:
@@ -218,31 +220,90 @@ def show_start(user: User, loaded: LoadedScenario) -> None:
     cols[1].button("Back to the library", key="back", on_click=open_scenario, args=(None,))
 
 
+MODE_CAPTION = {"coached": "Coached mode", "debrief": "Debrief mode", play.BRANCH: "Practice branch"}
+
+
+def try_again(user: User, attempt: Attempt, node_id: str, title: str) -> None:
+    """'Try another response here' or 'Try this moment again': a practice branch from that point."""
+    problem = play.try_again(user, attempt, node_id, title)
+    if problem is not None:
+        st.session_state[state.FLASH] = esc(problem)
+
+
+def go_back(attempt: Attempt) -> None:
+    """Leave a practice branch for the conversation it came from, where it was paused."""
+    play.resume(attempt)
+    st.session_state[state.FLASH] = "Back to the conversation you paused, where you left it."
+
+
+def where_it_stays(attempt: Attempt) -> str:
+    """What happens to ``attempt`` when a practice branch starts from it (it always stays as it is)."""
+    if attempt.status == "active":
+        return "this conversation stays as it is, paused, so you can come back to it"
+    return "this conversation stays as it is, in Review"
+
+
+def show_branch_note(view: play.View) -> None:
+    """The line that says a practice branch is kept apart, and what became of the conversation it came from."""
+    line = f"**{esc(play.branch_line(view.loaded.scenario, view.attempt))}:** this run is kept apart from your first tries."
+    came_from = view.came_from
+    if came_from is not None and came_from.status == "active":
+        line += (
+            "  \nThe conversation you came from is paused where you left it: go back to it when this branch ends, "
+            "or from Home or the library."
+        )
+    elif came_from is not None:
+        line += "  \nThe conversation you came from is kept as it was, in Review."
+    st.info(line, icon=":material/alt_route:")
+
+
 def show_conversation(user: User, current: play.Play, view: play.View) -> None:
     scenario = view.loaded.scenario
     st.title(esc(scenario.title))
-    mode = "Coached" if view.attempt.mode == "coached" else "Debrief"
+    if view.is_branch:
+        show_branch_note(view)
+    mode = MODE_CAPTION.get(view.attempt.mode, "Practice")
     if view.finished:
-        st.caption(f"{mode} mode · {len(view.decisions)} decision{'s' if len(view.decisions) != 1 else ''} made")
+        st.caption(f"{mode} · {len(view.decisions)} decision{'s' if len(view.decisions) != 1 else ''} made")
+    elif view.is_branch:
+        st.caption(f"{mode} · decision {len(view.decisions) + (0 if current.pending else 1)} · feedback after each choice")
     else:
         number = len(view.decisions) + (0 if current.pending else 1)
-        st.caption(f"{mode} mode · decision {number} of about {len(scenario.nodes)}")
+        st.caption(f"{mode} · decision {number} of about {len(scenario.nodes)}")
     for decision in view.decisions:
         node = scenario.nodes[decision.node_id]
         peer_says(scenario.peer.name, node.peer, node.scene)
         you_say(scenario.choice(decision.node_id, decision.choice_id).say)
     if current.pending is not None:
         node_id, choice_id = current.pending
+        result = play.feedback_for(view, node_id, choice_id)
         with st.container(border=True):
             st.markdown("##### Feedback on your response")
             stage = STAGE_LABELS[scenario.nodes[node_id].readiness].lower()
             st.caption(f"Where {esc(scenario.peer.name)} was at this point: {stage}.")
-            show_feedback(play.feedback_for(view, node_id, choice_id))
+            show_feedback(result)
         label = "See how it ended" if view.finished else "Continue the conversation"
-        st.button(label, key="continue", type="primary", icon=":material/arrow_forward:", on_click=next_point, args=(current,))
+        if result.verdict == "strongest":
+            st.button(
+                label, key="continue", type="primary", icon=":material/arrow_forward:", on_click=next_point, args=(current,)
+            )
+            return
+        cols = st.columns(2)
+        cols[0].button(
+            label, key="continue", type="primary", icon=":material/arrow_forward:", on_click=next_point, args=(current,)
+        )
+        cols[1].button(
+            "Try another response here",
+            key="branch_here",
+            icon=":material/alt_route:",
+            help="Practise this moment again in a practice branch, kept apart from your first tries",
+            on_click=try_again,
+            args=(user, view.attempt, node_id, scenario.title),
+        )
+        st.caption(f"Trying another response starts a practice branch at this moment; {where_it_stays(view.attempt)}.")
         return
     if view.finished:
-        show_summary(current, view)
+        show_summary(user, current, view)
         return
     node = scenario.nodes[view.node_id]
     peer_says(scenario.peer.name, node.peer, node.scene)
@@ -282,7 +343,7 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
         )
 
 
-def show_summary(current: play.Play, view: play.View) -> None:
+def show_summary(user: User, current: play.Play, view: play.View) -> None:
     current.summarized = True
     scenario = view.loaded.scenario
     summary = play.summary_of(view)
@@ -298,12 +359,19 @@ def show_summary(current: play.Play, view: play.View) -> None:
         help="Your decisions that chose a response among the strongest at that point.",
     )
     cols[2].metric("Pitfalls", summary.pitfall_count, help="Your decisions that fell into a pitfall, fully or in part.")
+    if view.is_branch:
+        st.caption(
+            "This score covers only the decisions of this practice branch. Your progress, readiness and your "
+            "instructor's dashboard count first tries only."
+        )
     if ending is not None:
         if ending.title:
             st.markdown(f"**Ending:** {esc(ending.title)}")
         st.info(f"**To reflect on:** {esc(ending.debrief)}", icon=":material/psychology:")
 
-    st.subheader("Your path beside the strongest path")
+    st.subheader(
+        "Your path from this moment beside the strongest path" if view.is_branch else "Your path beside the strongest path"
+    )
     left, right = st.columns(2)
     with left:
         st.markdown("**Your path**")
@@ -317,11 +385,21 @@ def show_summary(current: play.Play, view: play.View) -> None:
             st.markdown(f"{number}. {esc(scenario.choice(path_step.node_id, path_step.choice_id).say)}")
 
     st.subheader("Feedback on each choice")
-    for number, step in enumerate(summary.steps, start=1):
+    for number, (made, scored) in enumerate(zip(summary.steps, summary.assessment.steps, strict=True), start=1):
         with st.expander(
-            f"{number}. {esc(scenario.choice(step.node_id, step.choice_id).say)}", expanded=view.attempt.mode == "debrief"
+            f"{number}. {esc(scenario.choice(made.node_id, made.choice_id).say)}", expanded=view.attempt.mode == "debrief"
         ):
-            show_feedback(play.feedback_for(view, step.node_id, step.choice_id))
+            show_feedback(play.feedback_for(view, made.node_id, made.choice_id))
+            if scored.counted:
+                st.button(
+                    "Try this moment again",
+                    key=f"again_{number}_{made.node_id}",
+                    type="tertiary",
+                    icon=":material/alt_route:",
+                    help="Practise this moment again in a practice branch, kept apart from your first tries",
+                    on_click=try_again,
+                    args=(user, view.attempt, made.node_id, scenario.title),
+                )
 
     if summary.pitfalls:
         st.subheader("Practice these next")
@@ -339,9 +417,25 @@ def show_summary(current: play.Play, view: play.View) -> None:
                     on_click=open_scenario,
                     args=(other,),
                 )
-    cols = st.columns(2)
-    cols[0].button("Back to the library", key="done", type="primary", on_click=open_scenario, args=(None,))
-    cols[1].button("Play this scenario again", key="again", icon=":material/replay:", on_click=open_scenario, args=(scenario.id,))
+    came_from = view.came_from
+    if came_from is not None and came_from.status == "active":
+        st.button(
+            "Go back to the conversation you paused",
+            key="go_back",
+            type="primary",
+            icon=":material/undo:",
+            on_click=go_back,
+            args=(came_from,),
+        )
+    ends = st.columns(2)
+    ends[0].button(
+        "Back to the library",
+        key="done",
+        type="secondary" if came_from is not None and came_from.status == "active" else "primary",
+        on_click=open_scenario,
+        args=(None,),
+    )
+    ends[1].button("Play this scenario again", key="again", icon=":material/replay:", on_click=open_scenario, args=(scenario.id,))
 
 
 flash = st.session_state.pop(state.FLASH, None)

@@ -16,6 +16,11 @@ from records.tables import attempts, decision_criteria, decisions
 MODES = ("coached", "debrief")
 """coached: feedback after each choice; debrief: all feedback at the end."""
 
+BRANCH = "branch"
+"""The mode of a practice branch ("try again from this point", records.practice.Practice.start_branch): it starts at
+a decision point of an earlier attempt and is kept apart from first tries (Progress, the dashboard, readiness and
+assignments leave it out; exports keep it). Not among MODES: nobody starts one from the library."""
+
 
 @dataclass(frozen=True)
 class Attempt:
@@ -40,6 +45,10 @@ class Attempt:
     """Counted decisions that named a pitfall (scoring version 2), once the attempt is scored."""
     shuffle_seed: str | None
     """The order its responses were shown in (scoring.shuffle.choice_order); None: file order (before 2026-12)."""
+    branch_of: int | None = None
+    """A practice branch (mode BRANCH): the attempt it branched from."""
+    branch_node: str | None = None
+    """A practice branch: the decision point it starts from."""
 
 
 @dataclass(frozen=True)

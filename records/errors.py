@@ -13,6 +13,7 @@ __all__ = [
     "AccessDenied",
     "AccountError",
     "AuthoringError",
+    "BranchRefused",
     "CohortError",
     "ExamClosed",
     "LiveError",
@@ -55,6 +56,10 @@ class ResetRefused(AccountError):
 
 class WeakPassword(UserError, ValueError):
     """A password the policy refuses; the message says why and what would work."""
+
+
+class BranchRefused(UserError, ValueError):
+    """A practice branch ("try again from this point") that cannot be started from this attempt or point."""
 
 
 class CohortError(UserError, ValueError):

@@ -37,6 +37,10 @@ class DecisionRow:
     points: int
     time_taken_ms: int
     decided_at: datetime
+    branch_of: int | None = None
+    """A practice branch (mode "branch"): the attempt it branched from; empty for a first try."""
+    branch_node: str | None = None
+    """A practice branch: the decision point it started from."""
 
     @classmethod
     def of(cls, attempt: Attempt, decision: Decision) -> DecisionRow:
@@ -59,11 +63,14 @@ class DecisionRow:
             points=decision.points,
             time_taken_ms=decision.time_taken_ms,
             decided_at=decision.decided_at,
+            branch_of=attempt.branch_of,
+            branch_node=attempt.branch_node,
         )
 
     def cells(self) -> list[object]:
         """The row under CSV_COLUMNS: times in ISO 8601, no finish or score as empty cells, criteria joined by ';',
-        counted as 1 (the first decision at its point: it is scored) or 0 (a revisit), points in scoring version 1."""
+        counted as 1 (the first decision at its point: it is scored) or 0 (a revisit), points in scoring version 1,
+        and for a practice branch the attempt and point it branched from (empty cells for a first try)."""
         return [
             self.attempt_id,
             self.scenario_id,
@@ -83,6 +90,8 @@ class DecisionRow:
             self.points,
             self.time_taken_ms,
             self.decided_at.isoformat(),
+            "" if self.branch_of is None else self.branch_of,
+            self.branch_node or "",
         ]
 
 
@@ -129,6 +138,8 @@ def trainee_rows(connection: Connection, whose: ColumnElement[bool]) -> Iterator
             attempts.c.finished_at,
             attempts.c.score,
             attempts.c.scoring_version,
+            attempts.c.branch_of,
+            attempts.c.branch_node,
             decisions.c.id.label("decision_id"),
             decisions.c.step,
             decisions.c.node_id,
@@ -168,5 +179,7 @@ def trainee_rows(connection: Connection, whose: ColumnElement[bool]) -> Iterator
                 points=r.points,
                 time_taken_ms=r.time_taken_ms,
                 decided_at=r.decided_at,
+                branch_of=r.branch_of,
+                branch_node=r.branch_node,
             ),
         )

@@ -11,6 +11,12 @@ and counts. The decision, the attempt's end and a
 pitfall's spaced-review card commit in one transaction, at once, so a refresh, a crash or a restart loses
 nothing. Recording the same step twice (a double click, a rerun, a second tab) keeps the first and records nothing
 more.
+
+Practice branches ("try again from this point", :meth:`Practice.start_branch`): an attempt in mode ``branch`` that
+starts at a decision point the trainee met in one of their own practice attempts, on the same scenario version, with
+a new shuffle. Its decisions are recorded like any attempt's, and its score covers only its own decisions
+(:func:`as_played`). It is kept apart from first tries: :meth:`Practice.hits_frame` leaves branches out (Progress,
+readiness), and so do the class dashboard's tallies (records.tally) and assignments; exports keep them.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from records import audit, cards, clock, versions
 from records.access import User, require_see, require_self
 from records.base import Repository
 from records.decisions import (
+    BRANCH,
     MODES,
     Attempt,
     Decision,
@@ -36,11 +43,33 @@ from records.decisions import (
     decisions_of,
     insert_decision,
 )
-from records.errors import NotFound, StaleDecision
+from records.errors import AccessDenied, BranchRefused, NotFound, StaleDecision
 from records.scored import SCORING_VERSION, NotAChoice, ScoredChoice, outcome, score_choice
 from records.tables import attempts, decision_criteria, decisions
-from scenarios import LoadedScenario, Rubric
+from scenarios import LoadedScenario, Rubric, Scenario
 from scoring.shuffle import new_seed
+
+BRANCHABLE = (*MODES, BRANCH)
+"""The modes of attempts whose moments can be tried again: practice conversations (a branch of a branch too)."""
+
+NOT_BRANCHABLE = {
+    "live": (
+        "A live class moves on together, so its moments cannot be tried again on your own. To practise them, "
+        "play this scenario from the library."
+    ),
+    "exam": "A mock exam cannot be tried again from a question. The questions you missed come back in spaced review.",
+}
+NOT_ON_PATH = "That moment is not part of this conversation, so it cannot be tried again from here."
+NOT_YOURS = "Only the trainee who had this conversation can try its moments again."
+NOT_PRACTICE = "Only practice conversations can be tried again from a point."
+
+
+def as_played(scenario: Scenario, attempt: Attempt) -> Scenario:
+    """The scenario as this attempt plays it: a practice branch starts at its branch point, so its path, its score
+    (its own decisions only) and the strongest path to compare with all start there."""
+    if attempt.branch_node is None or attempt.branch_node == scenario.start or attempt.branch_node not in scenario.nodes:
+        return scenario
+    return scenario.model_copy(update={"start": attempt.branch_node})
 
 
 class Practice(Repository):
@@ -93,6 +122,63 @@ class Practice(Repository):
                     current_node=start,
                     scoring_version=SCORING_VERSION,
                     shuffle_seed=new_seed(),
+                    started_at=moment,
+                    updated_at=moment,
+                )
+            ).inserted_primary_key
+            assert new_id is not None
+            return self._owned_attempt(connection, actor, int(new_id[0]))
+
+    def start_branch(self, actor: User, attempt_id: int, node_id: str, *, loaded: LoadedScenario) -> Attempt:
+        """Start a practice branch: try again from ``node_id``, a decision point the actor met in their attempt
+        ``attempt_id`` (a practice conversation, finished, left or still going; a branch too), on that attempt's
+        scenario version (``loaded``), with responses in a new order. The attempt it branches from stays exactly
+        as it is (an unfinished one stays unfinished, to go back to). A second request for the same point before
+        the branch's first decision (a double click, another tab) returns the branch already started.
+
+        Refused: someone else's attempt (only its trainee may branch it), a live class or any other mode that is
+        not practice, a point this attempt never reached, and a page showing another scenario version."""
+        moment = clock.now()
+        with self._write() as connection:
+            original = self._owned_attempt(connection, actor, attempt_id)  # others' records stay unseen
+            if actor.id != original.user_id:
+                raise AccessDenied(NOT_YOURS)
+            if original.mode not in BRANCHABLE:
+                raise BranchRefused(NOT_BRANCHABLE.get(original.mode, NOT_PRACTICE))
+            if loaded.content_hash != original.content_hash:
+                raise StaleDecision("This page shows another version of the scenario. Please reload it.")
+            met = connection.execute(
+                select(decisions.c.id).where(decisions.c.attempt_id == original.id, decisions.c.node_id == node_id).limit(1)
+            ).first()
+            if met is None or node_id not in loaded.scenario.nodes:
+                raise BranchRefused(NOT_ON_PATH)
+            decided = select(decisions.c.id).where(decisions.c.attempt_id == attempts.c.id).exists()
+            waiting = connection.execute(
+                select(attempts.c.id)
+                .where(
+                    attempts.c.user_id == actor.id,
+                    attempts.c.branch_of == original.id,
+                    attempts.c.branch_node == node_id,
+                    attempts.c.status == "active",
+                    ~decided,
+                )
+                .order_by(attempts.c.id.desc())
+                .limit(1)
+            ).scalar()
+            if waiting is not None:
+                return self._owned_attempt(connection, actor, int(waiting))
+            new_id = connection.execute(
+                insert(attempts).values(
+                    user_id=actor.id,
+                    scenario_id=original.scenario_id,
+                    content_hash=original.content_hash,
+                    mode=BRANCH,
+                    status="active",
+                    current_node=node_id,
+                    scoring_version=SCORING_VERSION,
+                    shuffle_seed=new_seed(),
+                    branch_of=original.id,
+                    branch_node=node_id,
                     started_at=moment,
                     updated_at=moment,
                 )
@@ -177,13 +263,14 @@ class Practice(Repository):
                     raise StaleDecision("This page shows another version of the scenario. Please reload it.")
                 done = self._check_step(connection, attempt, step, node_id)
                 path = [(d.node_id, d.choice_id) for d in decisions_of(connection, [attempt_id])[attempt_id][:done]]
+                scenario = as_played(loaded.scenario, attempt)  # a branch is scored from its branch point
                 try:
-                    scored = score_choice(loaded.scenario, node_id, choice_id, rubric, decided=(n for n, _ in path))
+                    scored = score_choice(scenario, node_id, choice_id, rubric, decided=(n for n, _ in path))
                 except NotAChoice:
                     raise StaleDecision(f"'{choice_id}' is not a response at this point.") from None
                 finish = None
-                if scored.next_id in loaded.scenario.endings:
-                    ending = outcome(loaded.scenario, [*path, (node_id, choice_id)], rubric)
+                if scored.next_id in scenario.endings:
+                    ending = outcome(scenario, [*path, (node_id, choice_id)], rubric)
                     finish = Finish(scored.next_id, ending.points, ending.score or 0, ending.strongest, ending.pitfalls)
                 recorded = self._insert(connection, attempt, step, scored, time_taken_ms, moment, finish)
                 if scored.pitfall:  # it comes back later in spaced review
@@ -293,7 +380,8 @@ class Practice(Repository):
 
     # ---------------------------------------------------------------- history
     def attempts_frame(self, actor: User, user_id: int) -> pd.DataFrame:
-        """All of a user's attempts as a frame (scenario titles are added by the caller)."""
+        """All of a user's attempts as a frame (scenario titles are added by the caller); practice branches are in it
+        with mode "branch", for the caller to leave out of first tries or show labelled."""
         columns = [
             "attempt_id",
             "scenario_id",
@@ -329,7 +417,8 @@ class Practice(Repository):
         return pd.DataFrame([dict(r) for r in rows], columns=columns)
 
     def hits_frame(self, actor: User, user_id: int) -> pd.DataFrame:
-        """One row per criterion of every decision the user made: the input of scoring.patterns."""
+        """One row per criterion of every decision the user made in first tries (practice branches left out): the
+        input of scoring.patterns and readiness."""
         query = (
             select(
                 decisions.c.attempt_id,
@@ -342,7 +431,13 @@ class Practice(Repository):
             .join(decision_criteria, decision_criteria.c.decision_id == decisions.c.id)
             # A live class still running has not revealed its feedback: its pitfalls count once it has.
             # Only the first decision at each point counts (scoring version 2): laps of a loop add nothing.
-            .where(attempts.c.user_id == user_id, attempts.c.status != "live", decisions.c.counted == true())
+            # Practice branches replay single moments: they are kept apart from first tries.
+            .where(
+                attempts.c.user_id == user_id,
+                attempts.c.status != "live",
+                attempts.c.mode != BRANCH,
+                decisions.c.counted == true(),
+            )
             .order_by(decisions.c.decided_at, decisions.c.id, decision_criteria.c.criterion_id)
         )
         with audit.seeing(self, actor, user_id, "view progress") as connection:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, literal_column, select, true
 
+from records.decisions import BRANCH
 from records.tables import attempts, cohort_members, decision_criteria, decisions
 
 WINDOW = 5000
@@ -88,6 +89,11 @@ def _counted() -> ColumnElement[bool]:
     return decisions.c.counted == true()
 
 
+def _first_try() -> ColumnElement[bool]:
+    """Practice branches (trying one moment again) are kept apart from first tries: the dashboard leaves them out."""
+    return attempts.c.mode != BRANCH
+
+
 def _collect(
     connection: Connection, cohort_id: int, lo: int, hi: int | None, ids: Sequence[int] | None = None, *, hits_only: bool = False
 ) -> Part:
@@ -103,7 +109,7 @@ def _collect(
         .select_from(decision_criteria)
         .join(decisions, decisions.c.id == decision_criteria.c.decision_id)
         .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(in_range, member, _counted())
+        .where(in_range, member, _counted(), _first_try())
         .group_by(decision_criteria.c.criterion_id, day)
     )
     if ids is None:  # the same range on the criteria's own key lets both databases scan only that range
@@ -118,20 +124,26 @@ def _collect(
         select(attempts.c.scenario_id, decisions.c.node_id, decisions.c.choice_id, func.count())
         .select_from(decisions)
         .join(attempts, attempts.c.id == decisions.c.attempt_id)
-        .where(in_range, member, _counted())
+        .where(in_range, member, _counted(), _first_try())
         .group_by(attempts.c.scenario_id, decisions.c.node_id, decisions.c.choice_id)
     )
     for scenario_id, node_id, choice_id, times in connection.execute(choices_query):
         part.choices[(scenario_id, node_id, choice_id)] += int(times)
-    first_query = (
-        select(attempts.c.user_id, attempts.c.scenario_id, func.min(decisions.c.attempt_id), func.max(decisions.c.decided_at))
+    first_query = (  # a practice branch is never a first attempt, but it is activity (the latest decision)
+        select(
+            attempts.c.user_id,
+            attempts.c.scenario_id,
+            func.min(decisions.c.attempt_id).filter(_first_try()),
+            func.max(decisions.c.decided_at),
+        )
         .select_from(decisions)
         .join(attempts, attempts.c.id == decisions.c.attempt_id)
         .where(in_range, member)
         .group_by(attempts.c.user_id, attempts.c.scenario_id)
     )
     for user_id, scenario_id, attempt_id, moment in connection.execute(first_query):
-        part.first[(user_id, scenario_id)] = int(attempt_id)
+        if attempt_id is not None:
+            part.first[(user_id, scenario_id)] = int(attempt_id)
         if user_id not in part.last or moment > part.last[user_id]:
             part.last[user_id] = moment
     return part
@@ -146,7 +158,7 @@ def base_scenario(connection: Connection, cohort_id: int, tally: Tally, scenario
     for first_key in [k for k in tally.part.first if k[1] == scenario_id]:
         del tally.part.first[first_key]
     folded = decisions.c.id <= tally.mark
-    of_scenario = and_(attempts.c.scenario_id == scenario_id, attempts.c.user_id.in_(members_of(cohort_id)))
+    of_scenario = and_(attempts.c.scenario_id == scenario_id, attempts.c.user_id.in_(members_of(cohort_id)), _first_try())
     for node_id, choice_id, times in connection.execute(
         select(decisions.c.node_id, decisions.c.choice_id, func.count())
         .select_from(decisions)
@@ -266,7 +278,7 @@ def bring_grid_up_to_date(connection: Connection, cohort_id: int, grid: Grid) ->
                 func.max(attempts.c.score).filter(finished),
                 func.max(attempts.c.updated_at),
             )
-            .where(attempts.c.user_id.in_(chunk))
+            .where(attempts.c.user_id.in_(chunk), _first_try())
             .group_by(attempts.c.user_id, attempts.c.scenario_id, attempts.c.content_hash)
         ).all()
         fresh: dict[int, list[tuple[str, str, int, int, int, int | None, datetime]]] = {u: [] for u in chunk}

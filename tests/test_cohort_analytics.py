@@ -522,7 +522,7 @@ def test_export_csv_has_one_row_per_decision_with_the_trainee(store, mini, rubri
     assert lines[0] == (
         '"trainee_id","trainee_name","attempt_id","scenario_id","scenario_version","mode","status","started_at",'
         '"finished_at","score","scoring_version","step","node_id","choice_id","criteria","quality","counted","points",'
-        '"time_taken_ms","decided_at"'
+        '"time_taken_ms","decided_at","branch_of","branch_node"'
     )
     h = mini.content_hash
     w1, w2 = "2027-03-01T10:00:00+00:00", "2027-03-08T10:00:00+00:00"
@@ -530,13 +530,13 @@ def test_export_csv_has_one_row_per_decision_with_the_trainee(store, mini, rubri
     c = '"coached"'
     assert lines[1:] == [
         f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",8,2,1,"open","mixed",'
-        f'"pf.dictating;po.reflective-listening","mixed",1,0,1000,"{w1}"',
+        f'"pf.dictating;po.reflective-listening","mixed",1,0,1000,"{w1}","",""',
         f'{ana.id},{ana_name},{first},"mini","{h}",{c},"finished","{w1}","{w1}",8,2,2,"ready","judge",'
-        f'"pf.dictating;pf.judging-goal","pitfall",1,-2,1000,"{w1}"',
+        f'"pf.dictating;pf.judging-goal","pitfall",1,-2,1000,"{w1}","",""',
         f'{ana.id},{ana_name},{second},"mini","{h}",{c},"active","{w2}","","",2,1,"open","reflect",'
-        f'"po.exploration-is-valid;po.reflective-listening","strongest",1,2,1000,"{w2}"',
+        f'"po.exploration-is-valid;po.reflective-listening","strongest",1,2,1000,"{w2}","",""',
         f'{ben.id},"Ben",{third},"mini","{h}",{c},"finished","{w2}","{w2}",0,2,1,"open","plan","pf.ahead-of-readiness",'
-        f'"pitfall",1,-1,1000,"{w2}"',
+        f'"pitfall",1,-1,1000,"{w2}","",""',
         "",
     ]
     assert list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))[1][1] == 'Ana "Annie" Ruiz, RN'
@@ -647,3 +647,36 @@ def test_a_decision_committed_late_with_a_lower_id_is_counted(store, mini, rubri
     data = store.analytics.item_data(instructor, cohort_id, "mini")
     assert data.counts["all_attempts"].sum() == 34
     assert as_values(after, data) == fresh_figures(store, instructor, cohort_id)
+
+
+def test_the_difficulty_label_against_first_tries() -> None:
+    """scoring.cohort.level_check: the share of first-try decisions that found a strongest response, against the
+    band each label expects (introductory at least 60%, intermediate 35-80%, advanced at most 65%)."""
+    from fractions import Fraction
+
+    import pandas as pd
+
+    from scoring.cohort import ItemAnalysis, level_check
+
+    def analysis(*points: tuple[int, Fraction | None]) -> ItemAnalysis:
+        return ItemAnalysis(pd.DataFrame({"reached": [r for r, _ in points], "facility": [f for _, f in points]}), pd.DataFrame())
+
+    # 6 trainees: 6 of 6, then 3 of 4 -> 9 of 10 found: easy for advanced, right for introductory
+    easy = analysis((6, Fraction(1)), (4, Fraction(3, 4)))
+    assert (level_check(1, easy).found, level_check(1, easy).verdict) == (Fraction(9, 10), "agrees")
+    assert level_check(2, easy).verdict == "easier"
+    assert level_check(3, easy).sentence() == (
+        "Labelled advanced. In their first tries, 6 trainees chose a strongest response at 90% of 10 decisions: "
+        "easier for this class than its advanced label says (at most 65% expected). It may suit earlier practice."
+    )
+    hard = analysis((5, Fraction(1, 5)), (5, Fraction(2, 5)))  # 3 of 10
+    assert [level_check(level, hard).verdict for level in (1, 2, 3)] == ["harder", "harder", "agrees"]
+    assert level_check(2, analysis((5, Fraction(1, 2)), (4, Fraction(1, 2)))).sentence() == (
+        "Labelled intermediate. In their first tries, 5 trainees chose a strongest response at 50% of 9 decisions: "
+        "about what an intermediate scenario should be (35% to 80%)."
+    )
+    few = level_check(2, analysis((4, Fraction(1)), (2, None)))
+    assert (few.verdict, few.sentence()) == (
+        "too few",
+        "Labelled intermediate. Whether the label fits this class shows once 5 trainees have tried it (4 so far).",
+    )

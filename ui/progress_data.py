@@ -1,4 +1,8 @@
-"""The data behind the Progress page: records frames run through scoring.patterns."""
+"""The data behind the Progress page: records frames run through scoring.patterns.
+
+Practice branches ("try this moment again") are kept apart from first tries: the scores, the headline's trend, the
+pitfall heatmap, the balance, the domain profile, the top pitfalls and readiness leave them out (records' hits frame
+has none); the headline says how many there were, so they are labelled rather than hidden."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from records import User, clock
+from records.decisions import BRANCH
 from scoring import charts, patterns
 from scoring.readiness import Readiness, readiness
 from scoring.report import ExamLine, ReportData, build_pdf
@@ -25,6 +30,8 @@ class ProgressData:
     top: pd.DataFrame
     readiness: Readiness
     exams: tuple[ExamLine, ...]
+    branches: int = 0
+    """Finished practice branches: counted apart, in none of the figures above."""
 
 
 def _titles(attempts: pd.DataFrame) -> pd.DataFrame:
@@ -42,8 +49,10 @@ def load(actor: User, subject_id: int | None = None) -> ProgressData:
     store = services.store()
     rubric = services.rubric()
     who = actor.id if subject_id is None else subject_id
-    attempts = _titles(store.attempts_frame(actor, who))
-    hits = store.hits_frame(actor, who)
+    everything = store.attempts_frame(actor, who)
+    branch = everything["mode"] == BRANCH
+    attempts = _titles(everything[~branch].reset_index(drop=True))  # first tries only: branches are counted apart
+    hits = store.hits_frame(actor, who)  # first tries only (records.practice)
     bank = services.bank()
     finished = [e for e in store.exams.history(actor, who) if not e.open]
     exam_items = [(bank[q], e.answers.get(q) == bank[q].key) for e in finished for q in e.items if q in bank]
@@ -56,6 +65,7 @@ def load(actor: User, subject_id: int | None = None) -> ProgressData:
         top=patterns.top_pitfalls(hits, rubric, services.library().by_criterion),
         readiness=readiness(exam_items, hits, rubric),
         exams=tuple(ExamLine(e.started_at, len(e.items), e.percent or 0, e.pass_mark) for e in finished),
+        branches=int((branch & (everything["status"] == "finished")).sum()),
     )
 
 
@@ -91,11 +101,20 @@ def report_pdf(name: str, data: ProgressData) -> bytes:
 
 
 def headline(data: ProgressData, name: str | None = None) -> str:
-    """One plain sentence about the trend (scoring.patterns.progress_sentence), for everyone and for screen readers
-    before the charts: to the trainee, or (with ``name``) about them for their instructor."""
-    return patterns.progress_sentence(
+    """Plain sentences about the trend (scoring.patterns.progress_sentence), for everyone and for screen readers
+    before the charts: to the trainee, or (with ``name``) about them for their instructor; then how many practice
+    branches were finished, which no figure counts."""
+    sentence = patterns.progress_sentence(
         [(str(title), int(score)) for title, score in zip(data.scores["title"], data.scores["score"], strict=True)], name
     )
+    return f"{sentence} {branches_note(data.branches, name)}" if data.branches else sentence
+
+
+def branches_note(count: int, name: str | None = None) -> str:
+    """The sentence that labels practice branches, which no figure counts."""
+    who = "You" if name is None else name
+    times = "one moment" if count == 1 else f"{count} moments"
+    return f"{who} also tried {times} again in practice branches; they are kept apart from these figures."
 
 
 def choose(scenario_id: str) -> None:
