@@ -1,5 +1,6 @@
-"""Row-level helpers for cohorts: the row type and reading one cohort, with the owner check, for the cohorts, the
-dashboard and the live classes alike. They take a connection and own no transaction."""
+"""Row-level helpers for cohorts: the row type and reading one cohort, with the owner check, adding a member and
+asking whether someone was taken out of a cohort, for the cohorts, the dashboard and the live classes alike. They
+take a connection and own no transaction."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, func, select
+from sqlalchemy import Connection, Row, Select, func, insert, or_, select
 
+from records import audit
 from records.access import User
 from records.errors import AccessDenied, CohortError
-from records.tables import cohort_members, cohorts, users
+from records.tables import audit_log, cohort_members, cohorts, users
 
 
 @dataclass(frozen=True)
@@ -52,3 +54,32 @@ def owned_cohort(connection: Connection, actor: User, cohort_id: int) -> Cohort:
     if actor.role != "admin" and cohort.owner_id != actor.id:
         raise AccessDenied("Only the cohort's instructor (or an admin) can do that.")
     return cohort
+
+
+def add_member(connection: Connection, actor: User, cohort_id: int, moment: datetime, *, how: str = "") -> None:
+    """The actor joins the cohort, with a "join cohort" entry in the audit log (``how``: a note after the cohort,
+    such as "with a live class code"). The caller checks first that they are not a member yet."""
+    connection.execute(insert(cohort_members).values(cohort_id=cohort_id, user_id=actor.id, joined_at=moment))
+    audit.write(connection, actor, "join cohort", actor.id, f"cohort {cohort_id}" + (f", {how}" if how else ""))
+
+
+def removed_from(connection: Connection, user_id: int, cohort_id: int) -> bool:
+    """Whether the last change to this person's place in the cohort was its instructor (or an admin) taking them
+    out, from the audit log (the one record of it): "join cohort" and "leave cohort" name the cohort as "cohort N"
+    (a join may add ", how"), "remove from cohort" as "cohort N: name"."""
+    named = f"cohort {cohort_id}"
+    last = connection.execute(
+        select(audit_log.c.action)
+        .where(
+            audit_log.c.subject_user_id == user_id,
+            audit_log.c.action.in_(("join cohort", "leave cohort", "remove from cohort")),
+            or_(
+                audit_log.c.detail == named,
+                audit_log.c.detail.startswith(f"{named}:", autoescape=True),
+                audit_log.c.detail.startswith(f"{named},", autoescape=True),
+            ),
+        )
+        .order_by(audit_log.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return last == "remove from cohort"

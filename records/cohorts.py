@@ -12,7 +12,7 @@ from records import audit, clock, throttle
 from records.access import User, require_role
 from records.base import Repository
 from records.codes import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
-from records.cohort_rows import Cohort, cohort_from, cohort_query, get_cohort, owned_cohort
+from records.cohort_rows import Cohort, add_member, cohort_from, cohort_query, get_cohort, owned_cohort
 from records.errors import CohortError
 from records.tables import cohort_members, cohorts, users
 
@@ -101,8 +101,7 @@ class Cohorts(Repository):
                         )
                     ).first()
                     if exists is None:
-                        connection.execute(insert(cohort_members).values(cohort_id=row.id, user_id=actor.id, joined_at=moment))
-                        audit.write(connection, actor, "join cohort", actor.id, f"cohort {row.id}")
+                        add_member(connection, actor, row.id, moment)
                     return self._get(connection, row.id)
         raise refusal
 

@@ -12,8 +12,10 @@ of a deployment, and any page load, sees the same class.
   is written with its decision row (quality, criteria, whether it counts) in one transaction; the decision's step is the
   class's step, so it is recorded once per point however often it is sent.
 * The host reveals the feedback (answers close), then moves the class on along the choice most trainees
-  picked (a tie goes to the choice shown first) or one the host picks. Reveal and advance name the step the
-  host's page showed, so a double click or a second tab never skips a point.
+  picked, or one the host picks. On a tie, and when no one answered, the host must pick (on a tie, one of the
+  tied responses): nothing follows file order or an automatic rule. The step, the response followed and how many
+  chose it go in live_steps either way. Reveal and advance name the step the host's page showed, so a double
+  click or a second tab never skips a point.
 * At an ending the session ends and each attempt with answers is finished with a score from the trainee's own
   answers (scoring version 2, records.scored: the first answer at each point counts), with how many were among
   the strongest and how many named a pitfall. Ending early marks the attempts "left", with those counts and no
@@ -22,16 +24,28 @@ of a deployment, and any page load, sees the same class.
 Who may do what: the host, the cohort's owner and admins run the session and see its tally (counts only,
 never who chose what); participants see the session and their own answer.
 
-Belonging is checked now, not once: only current members of the cohort (and those who may run the class) join,
-read the class or answer. A code given to anyone else gets the same answer as a code that does not exist,
-naming nothing, and counts as a wrong code (records.cohorts throttles wrong codes per user, cohort and live
-codes together). A trainee who leaves the cohort, or is removed from it, mid-class gets a kind message and their
-answers are refused; when the class ends their attempt is marked "left" with the counts of their answers.
+Joining takes one code. A signed-in trainee who is not yet in the class's cohort is added to it by the live
+class's code, as the cohort's own code would add them (a "join cohort" entry in the audit log, then "join live
+class"), and the page tells them their instructor now sees their practice. Each refusal says why, kindly:
+
+* a code of the wrong length: how long a code is (not counted); a code no class has: :data:`NO_CLASS` (counted
+  as a wrong code, records.codes);
+* a class that has ended: :data:`ENDED` (counted too: the code no longer works);
+* an archived cohort: :data:`ARCHIVED`;
+* an account that is switched off: :data:`SWITCHED_OFF`;
+* someone the cohort's instructor (or an admin) took out of the cohort: :data:`REMOVED` (the live code never
+  adds them back; their instructor can);
+* an instructor who may not run this class: :data:`NO_CLASS`, naming nothing, counted as a wrong code.
+
+Belonging is checked now, not once: only current members of the cohort (and those who may run the class) read
+the class or answer. A trainee who leaves the cohort, or is removed from it, mid-class gets a kind message and
+their answers are refused; when the class ends their attempt is marked "left" with the counts of their answers.
+A trainee who left the cohort themselves may come back with the live code, to the seat they had.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +56,7 @@ from records import audit, cards, clock, throttle, versions
 from records.access import AccessDenied, User, require_role, require_see
 from records.base import Repository
 from records.codes import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
+from records.cohort_rows import add_member, removed_from
 from records.decisions import insert_decision
 from records.errors import LiveError, NotFound
 from records.scored import SCORING_VERSION, live_outcome, score_choice
@@ -57,7 +72,7 @@ from records.tables import (
     users,
 )
 from scenarios import LoadedScenario, Rubric
-from scoring.live import most_chosen
+from scoring.live import NO_ANSWERS, most_chosen, tie_sentence, top_choices
 from scoring.shuffle import choice_order, new_seed
 
 MODE = "live"
@@ -69,6 +84,13 @@ NO_CLASS = "No live class is running with that code. Please check it with your i
 NOT_IN_COHORT = (
     "You are no longer in this class's cohort, so its live class is closed to you. If that is a mistake, please "
     "talk with your instructor."
+)
+ENDED = "That live class has ended, so it cannot be joined now. Please ask your instructor for the code of the next one."
+ARCHIVED = "This class's cohort is archived, so its live class cannot be joined. Please ask your instructor."
+SWITCHED_OFF = "This account has been switched off, so it cannot join a live class. Please contact your program's admin."
+REMOVED = (
+    "You were taken out of this class's cohort, so its live class code cannot add you back. If that is a mistake, "
+    "please talk with your instructor."
 )
 
 
@@ -104,17 +126,22 @@ class Seat:
     session: LiveSession
     attempt_id: int
     answer: str | None
+    new_member: bool = field(default=False, compare=False)
+    """True when this join added the trainee to the class's cohort (joining with one code)."""
 
 
 @dataclass(frozen=True)
 class StepOutcome:
-    """What the class did at one step: the point, the response it followed, how many chose it of how many answered."""
+    """What the class did at one step: the point, the response it followed, how many chose it of how many answered,
+    and how it was chosen (``picked``): "most" (more chose it than any other), "tie" (the host broke a tie),
+    "host" (the host followed it over the response chosen most) or "none" (no one answered; the host picked)."""
 
     step: int
     node_id: str
     choice_id: str
     chosen_by: int
     answered: int
+    picked: str = "most"
 
 
 @dataclass(frozen=True)
@@ -286,10 +313,26 @@ class LiveSessions(Repository):
 
     @staticmethod
     def _path(connection: Connection, session_id: int) -> list[StepOutcome]:
+        """The steps with how each response was chosen, from every answer given at the step (``picked``; the counts
+        shown stay those stored when the class moved on)."""
         rows = connection.execute(
             select(live_steps).where(live_steps.c.session_id == session_id).order_by(live_steps.c.step)
         ).mappings()
-        return [StepOutcome(r["step"], r["node_id"], r["choice_id"], r["chosen_by"], r["answered"]) for r in rows]
+        answers: dict[int, dict[str, int]] = {}
+        for step, choice_id, n in connection.execute(
+            select(live_answers.c.step, live_answers.c.choice_id, func.count())
+            .where(live_answers.c.session_id == session_id)
+            .group_by(live_answers.c.step, live_answers.c.choice_id)
+        ):
+            answers.setdefault(int(step), {})[str(choice_id)] = int(n)
+        path = []
+        for r in rows:
+            counts = answers.get(r["step"], {})
+            own = counts.get(r["choice_id"], 0)
+            others = max((n for choice_id, n in counts.items() if choice_id != r["choice_id"]), default=0)
+            picked = "none" if not counts else "host" if own < others else "tie" if own == others else "most"
+            path.append(StepOutcome(r["step"], r["node_id"], r["choice_id"], r["chosen_by"], r["answered"], picked))
+        return path
 
     def path_of_attempt(self, actor: User, attempt_id: int) -> list[StepOutcome]:
         """The class path of the live class an attempt was made in (empty for a practice attempt), for whoever may
@@ -389,7 +432,8 @@ class LiveSessions(Repository):
         self, actor: User, session_id: int, *, step: int, follow: str | None, loaded: LoadedScenario, rubric: Rubric
     ) -> LiveSession:
         """Move the class on from ``step`` along ``follow`` (a choice id), or, when None, the choice picked most.
-        Reaching an ending ends the session and finishes the attempts. A stale ``step`` changes nothing."""
+        On a tie ``follow`` must be one of the tied choices, and with no answers any choice: the host picks, never a
+        rule. Reaching an ending ends the session and finishes the attempts. A stale ``step`` changes nothing."""
         with self._write() as connection:
             session = self._hosted(connection, actor, session_id, lock="update")
             self._check_version(session, loaded)
@@ -400,12 +444,15 @@ class LiveSessions(Repository):
             node = loaded.scenario.nodes[session.node_id]
             shown = choice_order(session.shuffle_seed, session.node_id, [c.id for c in node.choices])
             counts = self._counts(connection, session)
-            choice_id = follow if follow is not None else most_chosen(node, counts, rubric, shown)
-            if choice_id is None:
-                raise LiveError("No one has answered yet. Pick a response for the class to follow.")
             by_id = {c.id: c for c in node.choices}
-            if choice_id not in by_id:
-                raise LiveError(f"'{choice_id}' is not a response at this point.")
+            if follow is not None and follow not in by_id:
+                raise LiveError(f"'{follow}' is not a response at this point.")
+            tie = tie_sentence(node, counts, shown)
+            if tie is not None and follow not in top_choices(node, counts, shown):
+                raise LiveError(tie if follow is None else f"Please pick one of the tied responses. {tie}")
+            choice_id = follow if follow is not None else most_chosen(node, counts, shown)
+            if choice_id is None:
+                raise LiveError(NO_ANSWERS)
             target = by_id[choice_id].next
             moment = clock.now()
             connection.execute(
@@ -505,10 +552,11 @@ class LiveSessions(Repository):
 
     # ------------------------------------------------------------ the trainees
     def join(self, actor: User, code: str, *, address: str | None = None) -> Seat:
-        """Join the open session with this code; only current members of its cohort (and those who may run it) may.
-        Anyone else gets the words of a code that does not exist, and the try counts as a wrong code (throttled per
-        user, and per network ``address`` when known, with the cohort codes: records.cohorts). Joining again keeps
-        the seat."""
+        """Join the open session with this code. Current members of its cohort (and those who may run it) take a
+        seat; a trainee who is not a member yet is added to the cohort first (``Seat.new_member``), unless they were
+        taken out of it. Each refusal is a LiveError with its own words (see the module's docstring). Codes that do
+        not work are throttled per user, and per network ``address`` when known, with the cohort codes
+        (records.codes). Joining again keeps the seat."""
         wanted = normalise_code(code)
         if len(wanted) != CODE_LENGTH:
             raise LiveError(f"A live class code has {CODE_LENGTH} letters and numbers, like K7M2QX. Please check it.")
@@ -517,37 +565,50 @@ class LiveSessions(Repository):
         found: int | None = None
         try:
             with self._write() as connection:  # refusals are raised after the commit, so the counted try stays
-                taken = throttle.take(connection, checks, moment)
-                if isinstance(taken, throttle.Blocked):
+                switched_off = connection.execute(select(users.c.disabled).where(users.c.id == actor.id)).scalar()
+                taken = None if switched_off is None or switched_off else throttle.take(connection, checks, moment)
+                if taken is None:
+                    refusal = LiveError(SWITCHED_OFF)
+                elif isinstance(taken, throttle.Blocked):
                     refusal = LiveError(paused_message(taken))
                 else:
                     found = connection.execute(select(live_sessions.c.id).where(live_sessions.c.code == wanted)).scalar()
                     session = None if found is None else self._get(connection, found, lock="share")  # no advance meanwhile
-                    if session is None or session.ended or not self._belongs(connection, actor, session):
-                        note_wrong_code(connection, actor, checks, moment)
+                    member = session is not None and self._belongs(connection, actor, session)
+                    if session is None or (not member and actor.role != "trainee"):
+                        note_wrong_code(connection, actor, checks, moment)  # another instructor learns nothing
                         refusal = LiveError(NO_CLASS)
+                    elif session.ended:
+                        note_wrong_code(connection, actor, checks, moment)
+                        refusal = LiveError(ENDED)
                     else:
                         throttle.give_back(connection, taken)
                         seat = self._participant(connection, actor, session.id)
-                        if seat is not None:
-                            return self._seat(connection, actor, session, int(seat.attempt_id))
                         archived = connection.execute(
                             select(cohorts.c.archived).where(cohorts.c.id == session.cohort_id)
                         ).scalar()
-                        if archived:
-                            refusal = LiveError(
-                                "This class's cohort is archived, so its live class cannot be joined. Please ask your instructor."
-                            )
+                        if member and seat is not None:  # already in: keeps their seat, archived or not
+                            return self._seat(connection, actor, session, int(seat.attempt_id))
+                        if not member and removed_from(connection, actor.id, session.cohort_id):
+                            refusal = LiveError(REMOVED)
+                        elif archived:
+                            refusal = LiveError(ARCHIVED)
                         else:
-                            attempt_id = self._take_seat(connection, actor, session, moment)
-                            audit.write(
-                                connection,
-                                actor,
-                                "join live class",
-                                actor.id,
-                                f"live class {session.id}, cohort {session.cohort_id}",
-                            )
-                            return self._seat(connection, actor, session, attempt_id)
+                            if not member:
+                                add_member(connection, actor, session.cohort_id, moment, how="with a live class code")
+                            if seat is None:
+                                seat_id = self._take_seat(connection, actor, session, moment)
+                                audit.write(
+                                    connection,
+                                    actor,
+                                    "join live class",
+                                    actor.id,
+                                    f"live class {session.id}, cohort {session.cohort_id}",
+                                )
+                            else:  # left the cohort mid-class, and came back with the code: the seat they had
+                                seat_id = int(seat.attempt_id)
+                            joined = self._seat(connection, actor, session, seat_id)
+                            return Seat(joined.session, joined.attempt_id, joined.answer, new_member=not member)
             raise refusal
         except IntegrityError:
             # This trainee joined from another tab or server a moment ago: keep that seat.

@@ -1,5 +1,6 @@
 """Live classroom mode, the pure part: how the class's answers at one decision point are spread over its
-choices (a frame and a plotly figure), which choice the class picked most, and discussion prompts.
+choices (a frame and a plotly figure), which choice the class picked most (or that it is a tie, which the host
+breaks), and discussion prompts.
 
 Before the instructor reveals the feedback nothing here gives away which response is strongest: choices keep
 the order and letters the trainees see, every bar has the same colour, and the frame has no ``kind`` column.
@@ -15,7 +16,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from scenarios import Node, Rubric, Scenario
-from scenarios.quality import RANK, node_qualities
 from scoring.charts import FONT, PITFALL_COLOUR, POSSIBILITY_COLOUR, plain
 from scoring.scorer import feedback
 
@@ -137,16 +137,34 @@ def distribution_chart(frame: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def most_chosen(node: Node, counts: Mapping[str, int], rubric: Rubric, shown: Sequence[str] | None = None) -> str | None:
-    """The choice most trainees picked. A tie goes to the stronger response (so a class never follows a pitfall
-    that tied with a better answer), then to the one shown first (``shown``: the class's order; file order when
-    None). None when no one answered."""
+def top_choices(node: Node, counts: Mapping[str, int], shown: Sequence[str] | None = None) -> list[str]:
+    """The choices that share the highest count, in the order the class sees them (``shown``; file order when
+    None): one choice when the class has a majority, several on a tie, none when no one answered."""
     order = list(shown) if shown is not None else [c.id for c in node.choices]
-    rank = {c.id: RANK[q] for c, q in zip(node.choices, node_qualities(node, rubric), strict=True)}
-    picked = [choice_id for choice_id in order if counts.get(choice_id, 0) > 0]
-    if not picked:
+    top = max((counts.get(choice_id, 0) for choice_id in order), default=0)
+    return [choice_id for choice_id in order if top > 0 and counts.get(choice_id, 0) == top]
+
+
+def most_chosen(node: Node, counts: Mapping[str, int], shown: Sequence[str] | None = None) -> str | None:
+    """The one choice more trainees picked than any other. None on a tie and when no one answered: then the host
+    picks the response the class follows (never file order, never an automatic rule)."""
+    top = top_choices(node, counts, shown)
+    return top[0] if len(top) == 1 else None
+
+
+def tie_sentence(node: Node, counts: Mapping[str, int], shown: Sequence[str] | None = None) -> str | None:
+    """On a tie, the host's plain words for it ("A tie: 2 chose A, 2 chose C. Pick the response the class
+    follows."), with the letters the class sees; None when there is no tie."""
+    order = list(shown) if shown is not None else [c.id for c in node.choices]
+    top = top_choices(node, counts, order)
+    if len(top) < 2:
         return None
-    return min(picked, key=lambda choice_id: (-counts[choice_id], -rank[choice_id], order.index(choice_id)))
+    said = ", ".join(f"{counts[choice_id]} chose {letter(order.index(choice_id))}" for choice_id in top)
+    return f"A tie: {said}. Pick the response the class follows."
+
+
+NO_ANSWERS = "No one answered at this point. Pick the response the class follows."
+"""The host's words when no one answered: the host picks, as on a tie."""
 
 
 STAGE_PROMPTS: dict[str, tuple[str, ...]] = {
@@ -198,10 +216,15 @@ def discussion_prompts(scenario: Scenario, node_id: str, counts: Mapping[str, in
     picked = [c for c in node.choices if counts.get(c.id, 0) > 0]
     if len(picked) >= 2:
         prompts.append(f"The class chose different responses. What does each of them assume about where {name} is?")
-    top = most_chosen(node, counts, rubric)
-    if top is not None and feedback(scenario, node_id, top, rubric).pitfalls:
-        prompts.append(
-            "The response chosen most falls into a pitfall. What made it tempting, and how would you put the stronger "
-            "response in your own words?"
-        )
+    top = top_choices(node, counts)
+    pitfalls = sum(1 for choice_id in top if feedback(scenario, node_id, choice_id, rubric).pitfalls)
+    if pitfalls:
+        if len(top) == 1:
+            said = "The response chosen most falls into a pitfall. What made it tempting"
+        elif pitfalls == 1:
+            said = "One of the responses chosen most falls into a pitfall. What made it tempting"
+        else:
+            which = "Some" if pitfalls < len(top) else "Both" if pitfalls == 2 else "All"
+            said = f"{which} of the responses chosen most fall into pitfalls. What made them tempting"
+        prompts.append(f"{said}, and how would you put the stronger response in your own words?")
     return prompts

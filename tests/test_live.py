@@ -15,9 +15,18 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import AccessDenied, Store, User, clock
-from records.live import NOT_IN_COHORT, LiveError, StepOutcome
+from records.live import ARCHIVED, ENDED, NO_CLASS, NOT_IN_COHORT, REMOVED, SWITCHED_OFF, LiveError, StepOutcome
 from scenarios import LoadedScenario, Rubric
-from scoring.live import discussion_prompts, distribution, distribution_chart, most_chosen, shorten
+from scoring.live import (
+    NO_ANSWERS,
+    discussion_prompts,
+    distribution,
+    distribution_chart,
+    most_chosen,
+    shorten,
+    tie_sentence,
+    top_choices,
+)
 from tests.helpers import app_for, make_user, refused, session_for, show_in_file_order, texts
 from ui.render import esc
 
@@ -78,8 +87,6 @@ def test_joining(store, school, mini):
     wrong = "ABCDEF" if session.code != "ABCDEF" else "ABCDEG"
     with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
         store.live.join(tia, wrong)
-    with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
-        store.live.join(school["out"], session.code)  # a non-member learns nothing, not even that the code exists
     spaced = f" {session.code[:3].lower()}-{session.code[3:]} "  # typed on a phone: lower case, a dash, spaces
     seat = store.live.join(tia, spaced)
     assert (seat.session.id, seat.answer) == (session.id, None)
@@ -100,11 +107,15 @@ def test_joining(store, school, mini):
     assert store.live.join(tia, session.code).attempt_id == seat.attempt_id  # already in: keeps their seat
     store.cohorts.archive(school["ivan"], school["cohort"].id, False)
     store.live.end(school["ivan"], session.id)
-    with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
+    with refused(
+        LiveError,
+        "That live class has ended, so it cannot be joined now. Please ask your instructor for the code of the next one.",
+    ):
         store.live.join(school["uma"], session.code)
 
 
-def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, mini, rubric):
+def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, mini, rubric, monkeypatch):
+    show_in_file_order(monkeypatch, mini.scenario)  # the tie below is named by the letters the class sees
     ivan, tia, uma, vic, wes = (school[k] for k in ("ivan", "tia", "uma", "vic", "wes"))
     session = store.live.start(ivan, school["cohort"].id, mini)
     seats = {u.name: store.live.join(u, session.code) for u in (tia, uma, vic, wes)}
@@ -140,13 +151,15 @@ def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, min
     with refused(LiveError, "The class has moved on. Here is where it is now."):
         answer(store, wes, session.id, 1, "plan", mini, rubric)
 
-    # Step 2 ('ready'): one pen, one judge, Vic explores. A tie between pen and judge goes to the stronger: pen.
+    # Step 2 ('ready'): one pen, one judge, Vic explores. A three-way tie: the host picks, never a rule.
     answer(store, tia, session.id, 2, "pen", mini, rubric)
     answer(store, uma, session.id, 2, "judge", mini, rubric)
     answer(store, vic, session.id, 2, "explore", mini, rubric)
     assert store.live.tally(ivan, session.id).counts == {"pen": 1, "judge": 1, "explore": 1}
     store.live.reveal(ivan, session.id, step=2)
-    ended = store.live.advance(ivan, session.id, step=2, follow=None, loaded=mini, rubric=rubric)
+    with refused(LiveError, "A tie: 1 chose A, 1 chose B, 1 chose C. Pick the response the class follows."):
+        store.live.advance(ivan, session.id, step=2, follow=None, loaded=mini, rubric=rubric)
+    ended = store.live.advance(ivan, session.id, step=2, follow="pen", loaded=mini, rubric=rubric)
     assert (ended.phase, ended.ending_id, ended.ended) == ("ended", "good", True)
     assert store.live.hosting(ivan) is None and store.live.seat(tia) is None
     assert store.live.recent(tia, clock.now() - timedelta(minutes=1)) == ended
@@ -162,7 +175,10 @@ def test_a_whole_class_answers_reveals_advances_and_is_scored(store, school, min
     assert result(wes) == ("left", None, None, None)  # joined, never answered: nothing to score
 
     # The class's path: the response followed at each step and how many chose it, for every phone and for Review.
-    assert store.live.path(tia, session.id) == [StepOutcome(1, "open", "reflect", 2, 3), StepOutcome(2, "ready", "pen", 1, 3)]
+    assert store.live.path(tia, session.id) == [
+        StepOutcome(1, "open", "reflect", 2, 3, "most"),
+        StepOutcome(2, "ready", "pen", 1, 3, "tie"),
+    ]
     assert store.live.path_of_attempt(uma, seats["Uma"].attempt_id) == store.live.path(ivan, session.id)
     with refused(AccessDenied, "Join this live class with its code first."):
         store.live.path(make_user(store, "Out Sider"), session.id)
@@ -184,10 +200,12 @@ def test_following_a_chosen_response_and_ending_early(store, school, mini, rubri
     session = store.live.start(ivan, school["cohort"].id, mini)
     tia_seat, uma_seat = store.live.join(tia, session.code), store.live.join(uma, session.code)
     store.live.reveal(ivan, session.id, step=1)
-    with refused(LiveError, "No one has answered yet. Pick a response for the class to follow."):
+    with refused(LiveError, "No one answered at this point. Pick the response the class follows."):
         store.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)
+    assert store.live.get(ivan, session.id).step == 1 and store.live.path(ivan, session.id) == []  # nothing moved
     moved = store.live.advance(ivan, session.id, step=1, follow="mixed", loaded=mini, rubric=rubric)
     assert moved.node_id == "ready"
+    assert store.live.path(tia, session.id) == [StepOutcome(1, "open", "mixed", 0, 0, "none")]  # the host's pick, recorded
     answer(store, tia, session.id, 2, "explore", mini, rubric)
     ended = store.live.end(ivan, session.id)
     assert (ended.phase, ended.ending_id) == ("ended", None)
@@ -198,6 +216,139 @@ def test_following_a_chosen_response_and_ending_early(store, school, mini, rubri
     assert (uma_attempt.status, uma_attempt.points, uma_attempt.score) == ("left", None, None)
     with refused(LiveError, "This live class has ended."):
         answer(store, uma, session.id, 2, "pen", mini, rubric)
+
+
+def test_a_tie_waits_for_the_hosts_pick_among_the_tied_responses(store, school, mini, rubric, monkeypatch):
+    """A tie never goes to file order, the stronger response or any rule: the host picks one of the tied responses,
+    and the pick is recorded like any step. A majority still moves on by itself, and the host may still override
+    it with any response."""
+    show_in_file_order(monkeypatch, mini.scenario)  # A reflect, B plan, C mixed; A pen, B explore, C judge
+    ivan, tia, uma, vic, wes = (school[k] for k in ("ivan", "tia", "uma", "vic", "wes"))
+    session = store.live.start(ivan, school["cohort"].id, mini)
+    for trainee in (tia, uma, vic, wes):
+        store.live.join(trainee, session.code)
+    for trainee, choice in ((tia, "reflect"), (uma, "mixed"), (vic, "mixed"), (wes, "reflect")):
+        answer(store, trainee, session.id, 1, choice, mini, rubric)
+    store.live.reveal(ivan, session.id, step=1)
+    tie = "A tie: 2 chose A, 2 chose C. Pick the response the class follows."
+    with refused(LiveError, tie):
+        store.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)
+    with refused(LiveError, f"Please pick one of the tied responses. {tie}"):
+        store.live.advance(ivan, session.id, step=1, follow="plan", loaded=mini, rubric=rubric)
+    with refused(LiveError, "'nope' is not a response at this point."):
+        store.live.advance(ivan, session.id, step=1, follow="nope", loaded=mini, rubric=rubric)
+    unmoved = store.live.get(ivan, session.id)  # nothing moved, nothing recorded
+    assert (unmoved.step, unmoved.node_id, unmoved.phase) == (1, "open", "revealed")
+    assert store.live.path(ivan, session.id) == []
+
+    moved = store.live.advance(ivan, session.id, step=1, follow="mixed", loaded=mini, rubric=rubric)  # the host's pick
+    assert (moved.step, moved.node_id) == (2, "ready")
+    assert store.live.path(tia, session.id) == [StepOutcome(1, "open", "mixed", 2, 4, "tie")]
+
+    # A majority (even for a pitfall) moves on by itself; the host may still follow another response.
+    for trainee, choice in ((tia, "judge"), (uma, "judge"), (vic, "pen")):
+        answer(store, trainee, session.id, 2, choice, mini, rubric)
+    store.live.reveal(ivan, session.id, step=2)
+    ended = store.live.advance(ivan, session.id, step=2, follow="pen", loaded=mini, rubric=rubric)
+    assert ended.ending_id == "good"
+    assert store.live.path(wes, session.id)[1] == StepOutcome(2, "ready", "pen", 1, 3, "host")
+
+
+def test_a_majority_moves_the_class_on_by_itself(store, school, mini, rubric):
+    ivan, tia, uma, vic = (school[k] for k in ("ivan", "tia", "uma", "vic"))
+    session = store.live.start(ivan, school["cohort"].id, mini)
+    for trainee, choice in ((tia, "plan"), (uma, "plan"), (vic, "reflect")):
+        store.live.join(trainee, session.code)
+        answer(store, trainee, session.id, 1, choice, mini, rubric)
+    store.live.reveal(ivan, session.id, step=1)
+    ended = store.live.advance(ivan, session.id, step=1, follow=None, loaded=mini, rubric=rubric)
+    assert ended.ending_id == "pull"  # the class chose the pitfall: the conversation shows where it leads
+    assert store.live.path(ivan, session.id) == [StepOutcome(1, "open", "plan", 2, 3, "most")]
+
+
+# ------------------------------------------------------ joining with one code
+def audit_of(store: Store, name: str) -> list[tuple[str, str]]:
+    """(action, detail) of the audit entries ``name`` made, oldest first."""
+    from tests.helpers import root_admin
+
+    return [(e.action, e.detail) for e in reversed(store.audit.entries(root_admin(store))) if e.actor_name == name]
+
+
+def test_one_code_adds_a_trainee_to_the_cohort_and_seats_them(store, school, mini, rubric):
+    """Otto is in no cohort: the live class's code alone adds him to its cohort (audited like any join) and seats
+    him. His instructor now sees his practice, as after joining with the cohort's code."""
+    ivan, otto, cohort = school["ivan"], school["out"], school["cohort"]
+    session = store.live.start(ivan, cohort.id, mini)
+    seat = store.live.join(otto, session.code)
+    assert (seat.session.id, seat.answer, seat.new_member) == (session.id, None, True)
+    assert [c.id for c in store.cohorts.mine(otto)] == [cohort.id]
+    assert [m.user.name for m in store.cohorts.members(ivan, cohort.id)] == ["Otto", "Tia", "Uma", "Vic", "Wes"]
+    assert audit_of(store, "Otto") == [
+        ("join cohort", f"cohort {cohort.id}, with a live class code"),
+        ("join live class", f"live class {session.id}, cohort {cohort.id}"),
+    ]
+    again = store.live.join(otto, session.code)  # a second click, another tab: the same seat, nothing more
+    assert (again.attempt_id, again.new_member) == (seat.attempt_id, False)
+    assert len(audit_of(store, "Otto")) == 2
+    answer(store, otto, session.id, 1, "reflect", mini, rubric)
+    assert store.live.tally(ivan, session.id).counts == {"reflect": 1}
+    assert store.attempts_frame(ivan, otto.id)["mode"].tolist() == ["live"]
+
+
+def test_one_code_refusals_each_say_why_and_change_nothing(store, school, mini):
+    ivan, cohort = school["ivan"], school["cohort"]
+    session = store.live.start(ivan, cohort.id, mini)
+    members = [m.user.id for m in store.cohorts.members(ivan, cohort.id)]
+
+    def refuses(user: User, code: str, message: str) -> None:
+        with refused(LiveError, message):
+            store.live.join(user, code)
+        assert [m.user.id for m in store.cohorts.members(ivan, cohort.id)] == members  # no one added
+        assert store.live.tally(ivan, session.id).joined == 0  # no seat taken
+
+    newcomer = make_user(store, "Nia")
+    assert NO_CLASS == "No live class is running with that code. Please check it with your instructor."
+    refuses(newcomer, "ZZZZZZ" if session.code != "ZZZZZZ" else "ZZZZZY", NO_CLASS)
+    refuses(newcomer, "ZZ", "A live class code has 6 letters and numbers, like K7M2QX. Please check it.")
+
+    admin = make_user(store, "Ada", "admin")
+    switched = make_user(store, "Sol")
+    store.accounts.deactivate(admin, switched.id)
+    assert SWITCHED_OFF == (
+        "This account has been switched off, so it cannot join a live class. Please contact your program's admin."
+    )
+    refuses(switched, session.code, SWITCHED_OFF)
+
+    olga = make_user(store, "Olga", "instructor")  # an instructor who does not run this class learns nothing
+    refuses(olga, session.code, NO_CLASS)
+
+    tia = school["tia"]
+    store.cohorts.remove_member(ivan, cohort.id, tia.id)
+    members.remove(tia.id)
+    assert REMOVED == (
+        "You were taken out of this class's cohort, so its live class code cannot add you back. If that is a "
+        "mistake, please talk with your instructor."
+    )
+    refuses(tia, session.code, REMOVED)
+
+    store.cohorts.archive(ivan, cohort.id)
+    assert ARCHIVED == "This class's cohort is archived, so its live class cannot be joined. Please ask your instructor."
+    refuses(newcomer, session.code, ARCHIVED)
+    store.cohorts.archive(ivan, cohort.id, False)
+
+    store.live.end(ivan, session.id)
+    assert ENDED == (
+        "That live class has ended, so it cannot be joined now. Please ask your instructor for the code of the next one."
+    )
+    refuses(newcomer, session.code, ENDED)
+    refuses(school["uma"], session.code, ENDED)  # a member too
+
+    # Taken out, then given the cohort's code again by the instructor: the next live code works.
+    store.cohorts.join(tia, cohort.join_code)
+    second = store.live.start(ivan, cohort.id, mini)
+    assert store.live.join(tia, second.code).new_member is False
+    store.cohorts.leave(tia, cohort.id)  # leaving on her own is not being taken out: the live code brings her back
+    assert store.live.join(tia, second.code).new_member is True
 
 
 def test_an_admin_and_the_cohort_owner_may_run_it_others_may_not_see_it(store, school, mini):
@@ -306,17 +457,18 @@ def test_a_trainee_who_leaves_or_is_removed_mid_class_is_refused(store, school, 
             store.live.seat(gone, session.id)
         with refused(LiveError, NOT_IN_COHORT):
             store.live.get(gone, session.id)
-        with refused(LiveError, "No live class is running with that code. Please check it with your instructor."):
-            store.live.join(gone, session.code)
+    with refused(LiveError, REMOVED):  # the code on the screen never adds back someone taken out of the cohort
+        store.live.join(uma, session.code)
     # The host's screen counts only the class as it is now.
     tally = store.live.tally(ivan, session.id)
     assert (tally.joined, tally.answered, tally.counts) == (1, 0, {})
     answer(store, vic, session.id, 1, "reflect", mini, rubric)
     assert store.live.tally(ivan, session.id).counts == {"reflect": 1}
 
-    store.cohorts.join(tia, cohort.join_code)  # Tia comes back: her seat and her answer are hers again
-    assert store.live.seat(tia) == store.live.join(tia, session.code)
+    back = store.live.join(tia, session.code)  # Tia comes back with the live code alone: her seat, her answer
+    assert back.new_member and back == store.live.seat(tia) and back.attempt_id == seats["Tia"].attempt_id
     assert store.live.seat(tia).answer == "reflect"
+    assert [c.id for c in store.cohorts.mine(tia)] == [cohort.id]
     assert store.live.tally(ivan, session.id).counts == {"reflect": 2}
 
     store.live.reveal(ivan, session.id, step=1)
@@ -405,12 +557,36 @@ def test_distribution_before_and_after_the_reveal(mini, rubric):
 
 def test_most_chosen_prompts_and_shorten(mini, rubric):
     node = mini.scenario.nodes["ready"]
-    assert most_chosen(node, {}, rubric) is None
-    assert most_chosen(node, {"judge": 1, "pen": 1}, rubric) == "pen"  # a tie: the stronger response
-    assert most_chosen(node, {"judge": 1, "pen": 1}, rubric, ["judge", "pen", "explore"]) == "pen"  # shown first or not
-    assert most_chosen(node, {"judge": 1, "explore": 1}, rubric, ["judge", "explore", "pen"]) == "judge"  # equal: shown first
-    assert most_chosen(node, {"judge": 1, "explore": 1}, rubric, ["explore", "judge", "pen"]) == "explore"
-    assert most_chosen(node, {"judge": 2, "pen": 1}, rubric) == "judge"
+    assert most_chosen(node, {}) is None  # no answers: the host picks
+    assert most_chosen(node, {"judge": 2, "pen": 1}) == "judge"  # a majority, even for a pitfall: the class said so
+    assert most_chosen(node, {"judge": 1, "pen": 1}) is None  # a tie: the host picks, never the stronger or the first
+    assert most_chosen(node, {"judge": 1, "pen": 1}, ["judge", "pen", "explore"]) is None
+    assert top_choices(node, {"judge": 1, "pen": 1, "explore": 0}, ["explore", "judge", "pen"]) == ["judge", "pen"]
+    assert top_choices(node, {}, ["explore", "judge", "pen"]) == []
+    assert top_choices(node, {"judge": 2, "pen": 1}) == ["judge"]
+    # The host's words for a tie name the letters the class sees, in that order.
+    assert tie_sentence(node, {"judge": 2, "explore": 2, "pen": 1}, ["explore", "pen", "judge"]) == (
+        "A tie: 2 chose A, 2 chose C. Pick the response the class follows."
+    )
+    assert tie_sentence(node, {"judge": 1, "explore": 1, "pen": 1}) == (
+        "A tie: 1 chose A, 1 chose B, 1 chose C. Pick the response the class follows."
+    )
+    assert tie_sentence(node, {"judge": 2, "pen": 1}) is None
+    assert tie_sentence(node, {}) is None
+    assert NO_ANSWERS == "No one answered at this point. Pick the response the class follows."
+    prompt = "and how would you put the stronger response in your own words?"
+    assert discussion_prompts(mini.scenario, "ready", {"judge": 1, "pen": 1}, rubric)[-1] == (
+        f"One of the responses chosen most falls into a pitfall. What made it tempting, {prompt}"
+    )
+    assert discussion_prompts(mini.scenario, "ready", {"judge": 1, "explore": 1}, rubric)[-1] == (
+        f"Both of the responses chosen most fall into pitfalls. What made them tempting, {prompt}"
+    )
+    assert discussion_prompts(mini.scenario, "ready", {"judge": 1, "explore": 1, "pen": 1}, rubric)[-1] == (
+        f"Some of the responses chosen most fall into pitfalls. What made them tempting, {prompt}"
+    )
+    assert discussion_prompts(mini.scenario, "ready", {"pen": 2, "judge": 1}, rubric)[-1] == (
+        "The class chose different responses. What does each of them assume about where Sam is?"
+    )
     assert discussion_prompts(mini.scenario, "ready", {"judge": 2, "pen": 1}, rubric) == [
         "What in what Sam just said points to where they are right now?",
         "Which of Sam's words signal readiness to plan: resolve, a question about change, a picture of a new future?",
@@ -592,3 +768,189 @@ def test_one_instructor_and_three_trainees_in_separate_sessions(isolated_data, m
     assert not tia.exception, tia.exception
     assert esc("You have finished one conversation, with a score of 100%.") in texts(tia)
     store.close()
+
+
+def start_on_the_page(host: AppTest, store: Store, ivan: User) -> tuple[int, str]:
+    """The instructor starts 'mini' on the Live class page; returns the session's id and code."""
+    host.selectbox(key="live_scenario").set_value("mini")
+    host.button(key="live_start_submit").click().run()
+    assert not host.exception, host.exception
+    hosted = store.live.hosting(ivan)
+    assert hosted is not None
+    return hosted.id, hosted.code
+
+
+def join_on_the_page(at: AppTest, code: str) -> None:
+    at.text_input(key="live_code").input(code)
+    at.button(key="live_join_submit").click().run()
+    assert not at.exception, at.exception
+
+
+@pytest.mark.apptest
+@pytest.mark.usefixtures("fixture_library")
+def test_one_code_on_the_live_class_page_lets_a_trainee_in(isolated_data, mini):
+    """Uma is in no cohort: she types only the live class's code on the Live class page and is in, and the page
+    tells her she joined the cohort and what that means. A refusal shows its own words and keeps her out."""
+    tokens = {"Ivan": session_for(isolated_data, "Ivan", "instructor"), "Uma": session_for(isolated_data, "Uma")}
+    store = Store.open(isolated_data)
+    try:
+        ivan, uma = (store.accounts.user_for_session(tokens[name]) for name in ("Ivan", "Uma"))
+        cohort = store.cohorts.create(ivan, "Tuesday evenings")
+        session_id, code = start_on_the_page(live_page(tokens["Ivan"]), store, ivan)
+        at = live_page(tokens["Uma"])
+        assert (
+            "Your instructor starts a live class and shows you its code: type it here and you are in. If you are not in "
+            "the class's cohort yet, the code adds you to it, so its instructor can see your practice. Your answers "
+            "are saved as your decisions."
+        ) in [c.value for c in at.caption]
+        wrong = "ZZZZZZ" if code != "ZZZZZZ" else "ZZZZZY"
+        join_on_the_page(at, wrong)
+        assert [i.value for i in at.info] == [esc(NO_CLASS)]
+        assert store.cohorts.mine(uma) == []
+        join_on_the_page(at, code.lower())
+        assert [i.value for i in at.info] == [
+            esc(
+                "You joined the cohort Tuesday evenings with this code. Its instructor can now see your practice in "
+                "PeerSim; you can leave the cohort on your Account page."
+            )
+        ]
+        assert at.button(key=f"live_choice_{session_id}_1_reflect")
+        assert [c.id for c in store.cohorts.mine(uma)] == [cohort.id]
+        at.run()  # the screen refreshes by itself: the note stays until her first click
+        assert [i.value for i in at.info if "You joined" in i.value]
+        at.button(key=f"live_choice_{session_id}_1_reflect").click().run()
+        assert not [i.value for i in at.info if "You joined" in i.value]
+    finally:
+        store.close()
+
+
+@pytest.mark.apptest
+@pytest.mark.usefixtures("fixture_library")
+def test_on_a_tie_the_host_picks_and_the_phones_say_so(isolated_data, monkeypatch, mini):
+    show_in_file_order(monkeypatch, mini.scenario)  # A reflect, B plan, C mixed
+    tokens = {"Ivan": session_for(isolated_data, "Ivan", "instructor")}
+    tokens |= {name: session_for(isolated_data, name) for name in ("Tia", "Uma")}
+    store = Store.open(isolated_data)
+    try:
+        ivan = store.accounts.user_for_session(tokens["Ivan"])
+        store.cohorts.create(ivan, "Tuesday evenings")
+        host = live_page(tokens["Ivan"])
+        session_id, code = start_on_the_page(host, store, ivan)
+        phones = {name: live_page(tokens[name]) for name in ("Tia", "Uma")}
+        for at, choice in zip(phones.values(), ("reflect", "mixed"), strict=True):
+            join_on_the_page(at, code)
+            at.button(key=f"live_choice_{session_id}_1_{choice}").click().run()
+            assert not at.exception, at.exception
+        host.run()
+        host.button(key=f"live_reveal_{session_id}_1").click().run()
+        assert not host.exception, host.exception
+        assert [w.value for w in host.warning if "tie" in w.value] == [
+            "A tie: 1 chose A, 1 chose C. Pick the response the class follows."
+        ]
+        follow = host.radio(key=f"live_follow_{session_id}_1")
+        assert follow.options == [esc(f"A. {A_REFLECT}"), esc("C. I hear you. You should start with the math test.")]
+        assert follow.value is None  # nothing picked for the host
+        assert host.button(key=f"live_advance_{session_id}_1").disabled  # waits for the host's pick
+
+        follow.set_value("mixed").run()
+        assert not host.button(key=f"live_advance_{session_id}_1").disabled
+        host.button(key=f"live_advance_{session_id}_1").click().run()
+        assert not host.exception, host.exception
+        assert f"**Sam:** {esc('Okay. I think I want to do it. Where would I even start?')}" in texts(host)
+        assert store.live.path(ivan, session_id) == [StepOutcome(1, "open", "mixed", 1, 2, "tie")]
+
+        followed = (
+            "**It was a tie at the last point, so Ivan picked the response the class followed:** “"
+            + esc("I hear you. You should start with the math test.")
+            + "” (1 of 2 chose it)."
+        )
+        phones["Tia"].run()
+        assert [i.value for i in phones["Tia"].info if "class followed" in i.value] == [
+            f"{followed}  \n**Your answer was:** “{esc(A_REFLECT)}”"
+        ]
+        phones["Uma"].run()
+        assert [i.value for i in phones["Uma"].info if "class followed" in i.value] == [
+            f"{followed}  \nThat was your answer too."
+        ]
+
+        # No one answers at the next point: the host picks from every response; nothing is picked for them.
+        host.button(key=f"live_reveal_{session_id}_2").click().run()
+        assert [w.value for w in host.warning if "Pick the response" in w.value] == [NO_ANSWERS]
+        follow = host.radio(key=f"live_follow_{session_id}_2")
+        assert (len(follow.options), follow.value) == (3, None)
+        assert host.button(key=f"live_advance_{session_id}_2").disabled
+        follow.set_value("pen").run()
+        host.button(key=f"live_advance_{session_id}_2").click().run()
+        assert not host.exception, host.exception
+        assert host.subheader[0].value == f"{esc('A short check-in')}: the live class has ended"
+        assert store.live.path(ivan, session_id)[1] == StepOutcome(2, "ready", "pen", 0, 0, "none")
+    finally:
+        store.close()
+
+
+@pytest.mark.apptest
+@pytest.mark.usefixtures("fixture_library")
+def test_projector_mode_shows_large_full_responses_and_keeps_answers_hidden_until_the_reveal(isolated_data, monkeypatch, mini):
+    from ui.live import PROJECTOR
+
+    show_in_file_order(monkeypatch, mini.scenario)
+    tokens = {"Ivan": session_for(isolated_data, "Ivan", "instructor")}
+    tokens |= {name: session_for(isolated_data, name) for name in ("Tia", "Uma", "Vic")}
+    store = Store.open(isolated_data)
+    try:
+        ivan = store.accounts.user_for_session(tokens["Ivan"])
+        store.cohorts.create(ivan, "Tuesday evenings")
+        host = live_page(tokens["Ivan"])
+        session_id, code = start_on_the_page(host, store, ivan)
+        assert host.toggle(key=PROJECTOR).value is False
+        assert len(host.get("plotly_chart")) == 1  # the usual screen: chart and table
+        for name, choice in (("Tia", "reflect"), ("Uma", "mixed"), ("Vic", None)):
+            at = live_page(tokens[name])
+            join_on_the_page(at, code)
+            if choice:
+                at.button(key=f"live_choice_{session_id}_1_{choice}").click().run()
+
+        host.toggle(key=PROJECTOR).set_value(True).run()
+        assert not host.exception, host.exception
+        said = texts(host)
+        assert f"Join on **Live class** with the code  \n`{code}`" in said
+        assert "**2 of 3** have answered." in said
+        responses = [A_REFLECT, "Let's sign you up for classes this week.", "I hear you. You should start with the math test."]
+        for letter_, response in zip("ABC", responses, strict=True):
+            assert f"**{letter_}\\.** {esc(response)}" in said  # every response in full, never shortened
+        # Before the reveal nothing gives an answer away: no chart, no counts per response, no kinds, no feedback.
+        assert host.get("plotly_chart") == [] and host.dataframe == [] and host.get("progress") == []
+        assert not [t for t in said if "chose it" in t or "strongest" in t or "pitfall" in t.lower() or "Why:" in t]
+        assert "How the class answered shows here once you reveal the feedback." in said
+        assert host.button(key=f"live_reveal_{session_id}_1")
+        assert host.button(key=f"live_end_{session_id}")  # End is in reach at the top, behind one more click
+
+        host.button(key=f"live_reveal_{session_id}_1").click().run()
+        assert not host.exception, host.exception
+        assert [(p.value, p.text) for p in host.get("progress")] == [
+            (50, "1 chose it · 50% · **strongest**"),
+            (0, "0 chose it · 0% · **pitfall**"),
+            (50, "1 chose it · 50% · **helpful in part, with a pitfall**"),
+        ]
+        said = texts(host)
+        assert "#### How the class answered (2 of 3)" in said
+        assert esc("Pitfall: Getting ahead of the peer. ") + "**Why:** " + esc("Sam has not said he is ready to plan.") in said
+        assert host.warning == []  # the bar says it in one bold line
+        assert ":material/call_split: **A tie: 1 chose A, 1 chose C. Pick the response the class follows.**" in said
+        follow = host.radio(key=f"live_follow_{session_id}_1")
+        assert follow.options == ["A (1 chose it)", "C (1 chose it)"] and follow.value is None
+        follow.set_value("reflect").run()
+        host.button(key=f"live_advance_{session_id}_1").click().run()
+        assert not host.exception, host.exception
+        assert f"**Sam:** {esc('Okay. I think I want to do it. Where would I even start?')}" in texts(host)
+        assert host.toggle(key=PROJECTOR).value is True  # stays on from point to point
+
+        host.button(key=f"live_end_{session_id}").click().run()
+        assert not host.exception, host.exception
+        assert host.subheader[0].value == f"{esc('A short check-in')}: the live class has ended"
+        assert any("st-key-live_projector" in h.proto.body for h in host.get("html"))  # the ending, large too
+        start_on_the_page(host, store, ivan)
+        assert host.toggle(key=PROJECTOR).value is True  # the next class opens in projector mode
+        assert host.get("plotly_chart") == []
+    finally:
+        store.close()

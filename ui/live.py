@@ -5,6 +5,11 @@ server shows the same class. The live parts are fragments that rerun on their ow
 the host's screen every ``HOST_REFRESH`` seconds, a trainee's every ``TRAINEE_REFRESH``. Buttons act through
 callbacks, which run before the fragment redraws, so the screen always shows the state after the click. When a
 session ends, the fragment asks for a full rerun so the page shows the ending and the start or join form again.
+
+The host may switch on projector mode: a wide page in large type, with the join code and the controls (Reveal,
+Move the class on, End) in a bar that stays at the top of the screen, the full text of every response, and, only
+after the reveal, how the class answered. On a tie, or when no one answered, the host picks the response the
+class follows: "Move the class on" waits for that pick (records.live refuses a move without it).
 """
 
 from __future__ import annotations
@@ -13,10 +18,10 @@ from datetime import timedelta
 
 import streamlit as st
 
-from records import User, clock
-from records.live import LiveError, LiveSession, Seat, Tally
+from records import LiveError, User, clock
+from records.live import LiveSession, Seat, StepOutcome, Tally
 from scenarios import STAGE_LABELS, LoadedScenario
-from scoring.live import discussion_prompts, distribution, distribution_chart, letter, most_chosen
+from scoring.live import NO_ANSWERS, discussion_prompts, distribution, distribution_chart, letter, tie_sentence, top_choices
 from scoring.scorer import feedback
 from ui import services, state
 from ui.play import shown_order
@@ -31,21 +36,72 @@ RECENT = timedelta(hours=3)
 """How long after it ended a live class is still shown (its ending, debrief and score) on the page."""
 
 FLASH = "peersim.live_flash"
-"""A message from a button's callback (a refused answer, a class that moved on), shown on the next run."""
+"""A message from a button's callback (a refused answer, a class that moved on) and the class step it is about:
+(message, (session id, step)), shown until the class moves on or the next click; (message, None), shown once."""
 DISMISSED = "peersim.live_dismissed"
 """Ids of ended live classes this browser session has closed."""
 REVIEW_GUARD = "peersim.live_review_added"
 """(session, step) pairs whose pitfall answer has been put in spaced review already in this browser session."""
+PROJECTOR = "live_projector_on"
+"""The host's projector-mode toggle."""
+PROJECTOR_KEPT = "peersim.live_projector"
+"""Projector mode as the host last set it, kept when the toggle is not on the page (after a class, for the next)."""
+
+PROJECTOR_CSS = """<style>
+.st-key-live_projector [data-testid=stMarkdownContainer] p,
+.st-key-live_projector [data-testid=stMarkdownContainer] li,
+.st-key-live_projector [data-testid=stWidgetLabel] p,
+.st-key-live_projector [data-testid=stAlertContentWarning] p {font-size: 1.6rem; line-height: 1.4}
+.st-key-live_projector [data-testid=stChatMessage] [data-testid=stMarkdownContainer] p {font-size: 2rem}
+.st-key-live_projector [data-testid=stCaptionContainer],
+.st-key-live_projector [data-testid=stCaptionContainer] p {font-size: 1.35rem}
+.st-key-live_projector h3 {font-size: 2.3rem}
+.st-key-live_projector h4 {font-size: 1.9rem}
+.st-key-live_projector h5 {font-size: 1.7rem}
+.st-key-live_projector [data-testid=stMetricValue] {font-size: 2.6rem}
+.st-key-live_projector [data-testid=stProgress] [role=progressbar] > div > div {height: 1.1rem}
+.st-key-live_projector button p {font-size: 1.35rem}
+[data-testid=stLayoutWrapper]:has(> .st-key-live_controls) {position: sticky; top: 3.75rem; z-index: 990;
+  background: #fff}
+[data-testid=stHeader] {background: #fff}
+[data-testid=stElementContainer]:has(script) {display: none}
+.st-key-live_controls {padding: .25rem 0 .75rem; border-bottom: 3px solid #1f4e79}
+.st-key-live_controls [data-testid=stMarkdownContainer] p,
+.st-key-live_controls [data-testid=stWidgetLabel] p {font-size: 1.35rem}
+.st-key-live_controls button p {font-size: 1.15rem; white-space: nowrap}
+.st-key-live_controls code {font-size: 2.4rem; letter-spacing: .1em; white-space: nowrap; color: #0b0d12;
+  background: #eef2f7}
+</style>"""
+"""Projector mode's large type and its control bar that stays at the top when the page scrolls: fixed CSS, no
+user input."""
+TOP_OF_STEP = """<script>
+(() => {{
+  const step = "{session}-{step}";
+  if (window.__peersimLiveStep === step) return;
+  window.__peersimLiveStep = step;
+  document.querySelector("[data-testid=stMain]")?.scrollTo({{top: 0}});
+}})();
+</script>"""
+"""On the projector, a new point of the conversation starts at the top of the page (the host may have scrolled
+down to the feedback of the last one): once per step, whatever the refreshes. Fixed script; only two numbers."""
 
 
 # ---------------------------------------------------------------- callbacks
-def _flash(message: str) -> None:
-    st.session_state[FLASH] = message
+def _flash(message: str, about: tuple[int, int] | None = None) -> None:
+    """A message for the next run. ``about`` (a class's session id and step): the message stays on that step's
+    screen through its automatic refreshes, until the class moves on or the next click; without it, shown once."""
+    st.session_state[FLASH] = (message, about)
 
 
-def _show_flash() -> None:
-    message = st.session_state.pop(FLASH, None)
-    if message:
+def _show_flash(where: tuple[int, int] | None = None) -> None:
+    """The waiting message, on the screen of ``where`` (a class's session id and step; None: no class)."""
+    flash = st.session_state.get(FLASH)
+    if not flash:
+        return
+    message, about = flash
+    if about is None or about != where:
+        del st.session_state[FLASH]
+    if about is None or about == where:
         st.info(esc(message), icon=":material/info:")
 
 
@@ -64,14 +120,21 @@ def _start(user: User) -> None:
 
 def _join(user: User) -> None:
     try:
-        services.store().live.join(user, str(st.session_state.get("live_code", "")))
+        seat = services.store().live.join(user, str(st.session_state.get("live_code", "")))
     except LiveError as exc:
         _flash(str(exc))
     else:
         st.session_state["live_code"] = ""
+        if seat.new_member:  # stays on the first screen of the class, through its refreshes, until the first click
+            _flash(
+                f"You joined the cohort {seat.session.cohort_name} with this code. Its instructor can now see your "
+                "practice in PeerSim; you can leave the cohort on your Account page.",
+                (seat.session.id, seat.session.step),
+            )
 
 
 def _answer(user: User, session_id: int, step: int, content_hash: str, choice_id: str) -> None:
+    st.session_state.pop(FLASH, None)
     try:
         services.store().live.answer(
             user,
@@ -82,7 +145,7 @@ def _answer(user: User, session_id: int, step: int, content_hash: str, choice_id
             rubric=services.rubric(),
         )
     except LiveError as exc:
-        _flash(str(exc))
+        _flash(str(exc), (session_id, step))
 
 
 def _reveal(user: User, session_id: int, step: int) -> None:
@@ -90,6 +153,7 @@ def _reveal(user: User, session_id: int, step: int) -> None:
 
 
 def _advance(user: User, session_id: int, step: int, content_hash: str) -> None:
+    st.session_state.pop(FLASH, None)
     picked = st.session_state.get(f"live_follow_{session_id}_{step}")
     try:
         services.store().live.advance(
@@ -101,11 +165,15 @@ def _advance(user: User, session_id: int, step: int, content_hash: str) -> None:
             rubric=services.rubric(),
         )
     except LiveError as exc:
-        _flash(str(exc))
+        _flash(str(exc), (session_id, step))
 
 
 def _end(user: User, session_id: int) -> None:
     services.store().live.end(user, session_id)
+
+
+def _keep_projector() -> None:
+    st.session_state[PROJECTOR_KEPT] = bool(st.session_state.get(PROJECTOR))
 
 
 def _dismiss(session_id: int) -> None:
@@ -187,6 +255,67 @@ def start_form(user: User) -> None:
         st.form_submit_button("Start the live class", type="primary", key="live_start_submit", on_click=_start, args=(user,))
 
 
+def _move_on(user: User, loaded: LoadedScenario, tally: Tally, *, compact: bool) -> None:
+    """Which response the class follows, and the button that moves it on. With a majority the response chosen most
+    is picked and the host may pick another; on a tie the host picks one of the tied responses, and with no answers
+    any response: the button waits for that pick. ``compact``: projector mode's bar, by letter (the full text of
+    every response is on the screen below the bar), in one row."""
+    session = tally.session
+    node = loaded.scenario.nodes[session.node_id]
+    shown = shown_order(session.shuffle_seed, session.node_id, node)
+    ids = [choice.id for choice in shown]
+    letters = {choice.id: letter(i) for i, choice in enumerate(shown)}
+    labels = {c.id: letters[c.id] if compact else esc(f"{letters[c.id]}. {c.say}") for c in shown}
+    top = top_choices(node, tally.counts, ids)
+    key = f"live_follow_{session.id}_{session.step}"
+    if len(top) == 1:
+        options: list[str] = ["", *ids]
+        most = f"{letters[top[0]]} ({tally.counts[top[0]]} of {tally.answered})"
+        labels[""] = f"Chosen most: {most}" if compact else f"The response chosen most: {most}"
+        index: int | None = 0
+        label = "Follow the conversation along"
+    else:
+        options = top if top else ids
+        if top and compact:
+            labels = {c: f"{labels[c]} ({tally.counts[c]} chose it)" for c in options}
+        index = None
+        label = "Pick the response the class follows"
+        said = tie_sentence(node, tally.counts, ids) or NO_ANSWERS  # fixed words: no text anyone typed
+        if compact:
+            st.markdown(f":material/call_split: **{said}**")
+        else:
+            st.warning(said, icon=":material/call_split:")
+    st.radio(
+        label,
+        options,
+        index=index,
+        format_func=labels.__getitem__,
+        key=key,
+        horizontal=compact,
+        label_visibility="collapsed" if compact and index is None else "visible",  # the sentence above says it
+    )
+    st.button(
+        "Move the class on",
+        key=f"live_advance_{session.id}_{session.step}",
+        type="primary",
+        icon=":material/arrow_forward:",
+        disabled=index is None and st.session_state.get(key) is None,
+        on_click=_advance,
+        args=(user, session.id, session.step, session.content_hash),
+    )
+
+
+def _reveal_button(user: User, session: LiveSession) -> None:
+    st.button(
+        "Reveal the feedback",
+        key=f"live_reveal_{session.id}_{session.step}",
+        type="primary",
+        icon=":material/visibility:",
+        on_click=_reveal,
+        args=(user, session.id, session.step),
+    )
+
+
 @st.fragment(run_every=HOST_REFRESH)
 def host_view(user: User, session_id: int) -> None:
     store = services.store()
@@ -195,11 +324,15 @@ def host_view(user: User, session_id: int) -> None:
     if session.ended:
         st.rerun()  # ended (here or in another tab): the page shows the ending and the start form
     loaded = services.scenario_for(session.content_hash)
+    if st.session_state.get(PROJECTOR_KEPT):
+        _projector(user, loaded, tally)
+        return
     scenario = loaded.scenario
-    _show_flash()
+    _show_flash((session.id, session.step))
     st.markdown(f"### Join code: `{session.code}`")
     st.caption("Trainees open **Live class** on their own device and enter this code.")
     _heading(loaded, session)
+    _class_followed(user, loaded, session)
     cols = st.columns(3)
     cols[0].metric("Joined", tally.joined)
     cols[1].metric("Answered", tally.answered)
@@ -209,48 +342,75 @@ def host_view(user: User, session_id: int) -> None:
     _distribution(loaded, tally)
     if session.phase == "asking":
         st.caption("The chart updates as answers come in. It shows no feedback until you reveal it.")
-        st.button(
-            "Reveal the feedback",
-            key=f"live_reveal_{session.id}_{session.step}",
-            type="primary",
-            icon=":material/visibility:",
-            on_click=_reveal,
-            args=(user, session.id, session.step),
-        )
+        _reveal_button(user, session)
     else:
         _feedback_for_each(loaded, session, None)
         _prompts(loaded, session.node_id, tally.counts)
         st.markdown("##### Move the class on")
-        shown = shown_order(session.shuffle_seed, session.node_id, node)
-        options: list[str] = [choice.id for choice in shown]
-        labels = {c.id: esc(f"{letter(i)}. {c.say}") for i, c in enumerate(shown)}
-        top = most_chosen(node, tally.counts, services.rubric(), options)
-        if top is not None:
-            index = options.index(top)
-            labels[""] = f"The response chosen most: {letter(index)} ({tally.counts[top]} of {tally.answered})"
-            options.insert(0, "")
-        st.radio(
-            "Follow the conversation along",
-            options,
-            format_func=labels.__getitem__,
-            key=f"live_follow_{session.id}_{session.step}",
-        )
-        st.button(
-            "Move the class on",
-            key=f"live_advance_{session.id}_{session.step}",
-            type="primary",
-            icon=":material/arrow_forward:",
-            on_click=_advance,
-            args=(user, session.id, session.step, session.content_hash),
-        )
+        _move_on(user, loaded, tally, compact=False)
     with st.expander("End the live class early"):
         st.caption("Everyone's answers so far stay in their records; the conversation is not scored.")
         st.button("End it for everyone", key=f"live_end_{session.id}", on_click=_end, args=(user, session.id))
 
 
+def _projector(user: User, loaded: LoadedScenario, tally: Tally) -> None:
+    """The host's screen for a projector: large type, the controls in a bar at the top, every response in full.
+    Before the reveal nothing hints at an answer: no counts per response, no kinds, only how many have answered."""
+    session = tally.session
+    scenario = loaded.scenario
+    node = scenario.nodes[session.node_id]
+    shown = shown_order(session.shuffle_seed, session.node_id, node)
+    revealed = session.phase == "revealed"
+    st.html(PROJECTOR_CSS)
+    st.html(TOP_OF_STEP.format(session=int(session.id), step=int(session.step)), unsafe_allow_javascript=True)
+    with st.container(key="live_projector"):
+        with st.container(key="live_controls"):
+            code, controls = st.columns([1.3, 3], vertical_alignment="top", gap="medium")
+            with code:
+                st.markdown(f"Join on **Live class** with the code  \n`{session.code}`")
+                with st.popover("End the class", icon=":material/stop_circle:"):
+                    st.caption("Everyone's answers so far stay in their records; the conversation is not scored.")
+                    st.button("End it for everyone", key=f"live_end_{session.id}", on_click=_end, args=(user, session.id))
+            with controls:
+                if revealed:
+                    _move_on(user, loaded, tally, compact=True)
+                else:
+                    st.markdown(f"**{tally.answered} of {tally.joined}** have answered.")
+                    _reveal_button(user, session)
+        _show_flash((session.id, session.step))
+        _heading(loaded, session)
+        _class_followed(user, loaded, session)
+        peer_says(scenario.peer.name, node.peer, node.scene)
+        if not revealed:
+            st.markdown("#### How would you respond?")
+            for index, choice in enumerate(shown):
+                with st.container(border=True):
+                    st.markdown(f"**{letter(index)}\\.** {esc(choice.say)}")
+            st.caption("How the class answered shows here once you reveal the feedback.")
+            return
+        rubric = services.rubric()
+        frame = distribution(scenario, session.node_id, tally.counts, rubric, revealed=True, shown=[c.id for c in shown])
+        st.markdown(f"#### How the class answered ({tally.answered} of {tally.joined})")
+        for row, choice in zip(frame.to_dict("records"), shown, strict=True):
+            result = feedback(scenario, session.node_id, choice.id, rubric)
+            with st.container(border=True):
+                st.markdown(f"**{row['choice']}\\.** {esc(choice.say)}")
+                share = int(row["share"])
+                st.progress(share, text=f"{int(row['trainees'])} chose it · {share}% · **{row['kind']}**")
+                named = [f"{'Pitfall' if h.kind == 'pitfall' else 'Possibility'}: {h.title}" for h in result.hits]
+                st.markdown(esc(f"{'; '.join(named)}. " if named else "") + f"**Why:** {esc(result.why)}")
+        _prompts(loaded, session.node_id, tally.counts)
+
+
 # ------------------------------------------------------------ the trainees
-def join_form(user: User) -> None:
+def join_form(user: User, *, explain: bool = False) -> None:
     st.subheader("Join a live class")
+    if explain:
+        st.caption(
+            "Your instructor starts a live class and shows you its code: type it here and you are in. If you are not "
+            "in the class's cohort yet, the code adds you to it, so its instructor can see your practice. Your answers "
+            "are saved as your decisions."
+        )
     with st.form("live_join"):
         st.text_input("Live class code", max_chars=12, placeholder="K7M2QX", key="live_code")
         st.form_submit_button("Join", type="primary", key="live_join_submit", on_click=_join, args=(user,))
@@ -269,7 +429,7 @@ def trainee_view(user: User, session_id: int) -> None:
     session = seat.session
     loaded = services.scenario_for(session.content_hash)
     scenario = loaded.scenario
-    _show_flash()
+    _show_flash((session.id, session.step))
     _heading(loaded, session)
     _last_step(user, loaded, seat)
     node = scenario.nodes[session.node_id]
@@ -310,7 +470,7 @@ def _last_step(user: User, loaded: LoadedScenario, seat: Seat) -> None:
     scenario = loaded.scenario
     followed = scenario.choice(last.node_id, last.choice_id).say
     mine = next((d for d in services.store().decisions(user, seat.attempt_id) if d.step == last.step), None)
-    lines = [f"**At the last point the class followed:** “{esc(followed)}” ({last.chosen_by} of {last.answered} chose it)."]
+    lines = [_followed_line(last, esc(followed), esc(seat.session.host_name))]
     if mine is None:
         lines.append("You did not answer there.")
     elif mine.choice_id == last.choice_id:
@@ -318,6 +478,29 @@ def _last_step(user: User, loaded: LoadedScenario, seat: Seat) -> None:
     else:
         lines.append(f"**Your answer was:** “{esc(scenario.choice(mine.node_id, mine.choice_id).say)}”")
     st.info("  \n".join(lines), icon=":material/groups:")
+
+
+def _class_followed(user: User, loaded: LoadedScenario, session: LiveSession) -> None:
+    """On the host's screen (and the projector), what the class followed at the last point, before the peer's
+    next line."""
+    path = services.store().live.path(user, session.id)
+    if path:
+        last = path[-1]
+        followed = loaded.scenario.choice(last.node_id, last.choice_id).say
+        st.info(_followed_line(last, esc(followed), esc(session.host_name)), icon=":material/groups:")
+
+
+def _followed_line(last: StepOutcome, followed: str, host: str) -> str:
+    """What the class followed at the last point, and how it was chosen (Markdown; ``followed`` and ``host``
+    escaped already)."""
+    chose = f"({last.chosen_by} of {last.answered} chose it)."
+    if last.picked == "tie":
+        return f"**It was a tie at the last point, so {host} picked the response the class followed:** “{followed}” {chose}"
+    if last.picked == "host":
+        return f"**At the last point {host} picked the response the class followed:** “{followed}” {chose}"
+    if last.picked == "none":
+        return f"**No one answered at the last point, so {host} picked the response the class followed:** “{followed}”."
+    return f"**At the last point the class followed:** “{followed}” {chose}"
 
 
 def _add_to_review(user: User, loaded: LoadedScenario, seat: Seat) -> None:
@@ -335,7 +518,10 @@ def ended_view(user: User, session: LiveSession) -> None:
     store = services.store()
     loaded = services.scenario_for(session.content_hash)
     scenario = loaded.scenario
-    with st.container(border=True):
+    projector = session.host_id == user.id and st.session_state.get(PROJECTOR_KEPT)
+    if projector:  # the ending and its question for the class, in large type on the shared screen
+        st.html(PROJECTOR_CSS)
+    with st.container(border=True, key="live_projector" if projector else None):
         st.subheader(f"{esc(scenario.title)}: the live class has ended")
         ending = scenario.endings.get(session.ending_id) if session.ending_id else None
         if ending is None:
@@ -385,6 +571,16 @@ def page(user: User) -> None:
     if user.role in ("instructor", "admin"):
         hosted = store.live.hosting(user)
         if hosted is not None:
+            projector = st.toggle(
+                "Projector mode",
+                value=bool(st.session_state.get(PROJECTOR_KEPT)),
+                key=PROJECTOR,
+                on_change=_keep_projector,
+                help="Large type for a shared screen, with the controls at the top. Nothing shows how the class "
+                "answered until you reveal the feedback.",
+            )
+            if projector:
+                st.set_page_config(layout="wide")
             host_view(user, hosted.id)
             return
     try:
@@ -404,5 +600,4 @@ def page(user: User) -> None:
         with st.expander("Join a live class as a participant"):
             join_form(user)
     else:
-        st.caption("Your instructor starts a live class and gives you its code. Your answers are saved as your decisions.")
-        join_form(user)
+        join_form(user, explain=True)
