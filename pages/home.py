@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from records import User
+from records.decisions import BRANCH
 from ui import assignments, identity, play, services, spaced, state
 from ui.render import SCORE_HELP, esc
 from ui.signin import NOT_JOINED
@@ -42,9 +43,9 @@ def welcome(user: User) -> None:
             loaded = services.scenario_for(attempt.content_hash)
             done = len(store.decisions(user, attempt.id))
             cols = st.columns([3, 1])
+            kind = play.branch_line(loaded.scenario, attempt) if attempt.mode == BRANCH else f"{attempt.mode} mode"
             cols[0].markdown(
-                f"**{esc(loaded.scenario.title)}** · {attempt.mode} mode · "
-                f"{done} of about {len(loaded.scenario.nodes)} decisions made"
+                f"**{esc(loaded.scenario.title)}** · {esc(kind)} · {done} of about {len(loaded.scenario.nodes)} decisions made"
             )
             if cols[1].button("Resume", key=f"resume_{attempt.id}", icon=":material/play_arrow:"):
                 play.resume(attempt)
@@ -57,7 +58,7 @@ def welcome(user: User) -> None:
     due = spaced.counts(user).due
     if due:
         st.page_link("pages/spaced.py", label=f"{due} item(s) due for review today", icon=":material/event_repeat:")
-    finished = store.attempts_of(user, user.id, status="finished")
+    finished = [a for a in store.attempts_of(user, user.id, status="finished") if a.mode != BRANCH]  # first tries
     if finished:
         st.page_link("pages/progress.py", label=f"See your progress ({len(finished)} finished)", icon=":material/insights:")
     if user.role == "trainee" and not store.cohorts.mine(user):

@@ -502,3 +502,17 @@ def test_a_version_that_no_longer_loads_offers_the_current_version_from_the_star
     [first] = store.attempts_of(ana, ana.id)
     assert (first.status, first.current_node) == ("active", "ready")  # the conversation is kept, to resume
     store.close()
+
+
+@pytest.mark.usefixtures("fixture_library")
+def test_home_names_an_unfinished_branch_and_counts_first_tries_only(store, mini, rubric):
+    ana = make_user(store, "Ana")
+    first = play(store, ana, mini, rubric, MIXED_THEN_JUDGE)  # finished: 8%
+    done = branch(store, ana, first, "ready", mini)
+    choose_all(store, ana, done.id, [("ready", "pen")], mini, rubric)  # a finished branch: not a first try
+    branch(store, ana, first, "ready", mini)  # unfinished, at the second point
+    at = app_for(store.accounts.start_session(ana))
+    assert not at.exception
+    shown = texts(at)
+    assert f"**A short check\\-in** · {esc('Practice branch from ' + SECOND)} · 0 of about 2 decisions made" in shown
+    assert [link.label for link in at.get("page_link") if "progress" in link.label] == ["See your progress (1 finished)"]
