@@ -8,7 +8,7 @@ import streamlit as st
 
 from records import Attempt, Decision
 from scenarios import STAGE_LABELS, Node
-from ui import identity, play, services, state
+from ui import identity, live, play, services, state
 from ui.render import esc, peer_says, you_say
 from ui.render import feedback as show_feedback
 
@@ -174,7 +174,7 @@ if class_path:
         else:
             show_decision(mine, node)
         followed = scenario.choice(outcome.node_id, outcome.choice_id).say
-        st.caption(f"The class followed: “{esc(followed)}” ({outcome.chosen_by} of {outcome.answered} chose it).")
+        st.caption(live.review_line(outcome, esc(followed)))
     moved_on = {outcome.step for outcome in class_path}
     for decision in [d for d in view.decisions if d.step not in moved_on]:  # where the class ended, early
         node = scenario.nodes[decision.node_id]

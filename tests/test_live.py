@@ -954,3 +954,19 @@ def test_projector_mode_shows_large_full_responses_and_keeps_answers_hidden_unti
         assert host.get("plotly_chart") == []
     finally:
         store.close()
+
+
+def test_review_says_how_each_step_of_the_class_path_was_chosen() -> None:
+    from ui.live import review_line
+
+    step = StepOutcome(1, "open", "reflect", 1, 2, "most")
+    assert review_line(step, "R") == "The class followed: “R” (1 of 2 chose it)."
+    assert review_line(StepOutcome(1, "open", "reflect", 1, 2, "tie"), "R") == (
+        "A tie here, so the host picked what the class followed: “R” (1 of 2 chose it)."
+    )
+    assert review_line(StepOutcome(1, "open", "plan", 0, 2, "host"), "P") == (
+        "The host picked what the class followed: “P” (0 of 2 chose it)."
+    )
+    assert review_line(StepOutcome(1, "open", "plan", 0, 0, "none"), "P") == (
+        "No one answered here, so the host picked what the class followed: “P”."
+    )

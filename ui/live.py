@@ -503,6 +503,18 @@ def _followed_line(last: StepOutcome, followed: str, host: str) -> str:
     return f"**At the last point the class followed:** “{followed}” {chose}"
 
 
+def review_line(outcome: StepOutcome, followed: str) -> str:
+    """Review of a live attempt: what the class followed at a step and how it was chosen (``followed`` escaped)."""
+    chose = f"({outcome.chosen_by} of {outcome.answered} chose it)"
+    if outcome.picked == "none":
+        return f"No one answered here, so the host picked what the class followed: “{followed}”."
+    if outcome.picked == "tie":
+        return f"A tie here, so the host picked what the class followed: “{followed}” {chose}."
+    if outcome.picked == "host":
+        return f"The host picked what the class followed: “{followed}” {chose}."
+    return f"The class followed: “{followed}” {chose}."
+
+
 def _add_to_review(user: User, loaded: LoadedScenario, seat: Seat) -> None:
     """A pitfall answer comes back in spaced review, as in practice (added once the feedback is out)."""
     done = st.session_state.setdefault(REVIEW_GUARD, set())
