@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import identity, play
+from ui import identity, outage, play
 
 ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"  # local: no request leaves the server
 ROLE_NAMES = {"trainee": "Trainee", "instructor": "Instructor", "admin": "Admin"}
@@ -22,6 +22,8 @@ def run() -> None:
         "<style>[data-testid=stSidebarNavLink]:focus-visible,[data-baseweb=radio]:has(input:focus-visible)"
         "{outline:3px solid #1f4e79;outline-offset:2px}</style>"
     )
+    # PeerSim's own words while the server is out of reach, and after a restart a notice that the last click may be lost.
+    outage.connection_watch()
     home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
     practice = st.Page("pages/practice.py", title="Practice", icon=":material/forum:")
     progress = st.Page("pages/progress.py", title="Progress", icon=":material/insights:")

@@ -50,7 +50,8 @@ sso.settings()  # single sign-on half configured stops the start with a message 
 app = st.App(
     "app.py",
     routes=[*ROUTES, *sso_routes.ROUTES],
-    middleware=[Middleware(SecurityHeaders), Middleware(SignInGate)],
+    # HostConfig: Streamlit's frontend opens no connection-lost dialog of its own (ui/outage.py shows PeerSim's words).
+    middleware=[Middleware(SecurityHeaders), Middleware(outage.HostConfig), Middleware(SignInGate)],
     # The database down or restarting: a kind message on the page (or a 503 page on the sign-in routes), and
     # the app recovers by itself when it is back.
     on_script_error=outage.on_script_error,

@@ -12,7 +12,7 @@ import streamlit as st
 from records import CohortError
 from scoring import charts
 from ui import identity, progress_data, services
-from ui.render import esc
+from ui.render import esc, show_chart
 
 FLASH = "peersim.cohorts_flash"
 """A message from a button's callback, shown once at the top of the next run: (kind, Markdown, already escaped)."""
@@ -153,7 +153,7 @@ if trainee_id is not None:
     data = progress_data.load(user, trainee_id)
     st.markdown(esc(progress_data.headline(data, names[trainee_id])))
     if not data.scores.empty:
-        st.plotly_chart(charts.score_chart(data.scores), key="trainee_scores")
+        show_chart(charts.score_chart(data.scores), key="trainee_scores", alt="Score per attempt")
         table = data.scores.assign(finished=data.scores["finished_at"].dt.strftime("%Y-%m-%d %H:%M"))
         st.dataframe(table[["finished", "title", "mode", "score"]], hide_index=True, key="trainee_scores_table")
     if not data.top.empty:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from records import Attempt, StaleDecision, User
 from scenarios import STAGE_LABELS, LoadedScenario
-from ui import assignments, identity, play, services, state
+from ui import assignments, identity, outage, play, services, state
 from ui.render import SCORE_HELP, VERDICTS, esc, peer_says, you_say
 from ui.render import feedback as show_feedback
 
@@ -17,6 +17,12 @@ MODE_HELP = {
 }
 
 user = identity.require_user()
+if outage.just_reconnected() and play.current() is None and state.CHOSEN_SCENARIO not in st.session_state:
+    # The server restarted under an open conversation: this new session knows nothing of what the page showed, so
+    # the conversation is put back where it was saved (the notice above asks for the last choice again).
+    lost = [a for a in services.store().active_attempts(user) if a.mode != "live"]
+    if lost:
+        play.resume(lost[0])
 library = services.library()
 playable = services.playable(user)  # the library plus studio scenarios published to this trainee's cohorts
 rubric = services.rubric()

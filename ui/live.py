@@ -25,7 +25,7 @@ from scoring.live import NO_ANSWERS, discussion_prompts, distribution, distribut
 from scoring.scorer import feedback
 from ui import services, state
 from ui.play import shown_order
-from ui.render import SCORE_HELP, esc, peer_says, you_say
+from ui.render import SCORE_HELP, esc, peer_says, show_chart, you_say
 from ui.render import feedback as show_feedback
 
 HOST_REFRESH = 2
@@ -227,7 +227,7 @@ def _distribution(loaded: LoadedScenario, tally: Tally) -> None:
         shown=[c.id for c in shown_order(session.shuffle_seed, session.node_id, node)],
     )
     st.markdown("##### How the class answered")
-    st.plotly_chart(distribution_chart(frame), key=f"live_chart_{session.id}_{session.step}")
+    show_chart(distribution_chart(frame), key=f"live_chart_{session.id}_{session.step}", alt="How the class answered")
     st.caption("The same as a table:")
     shown = frame.drop(columns=["choice_id"]).rename(
         columns={"choice": "Choice", "response": "Response", "trainees": "Trainees", "share": "Share (%)", "kind": "Kind"}

@@ -129,6 +129,18 @@ def feedback(result: Feedback, *, stronger_label: str = "A stronger response") -
         st.markdown(f"**{stronger_label}:** “{esc(result.stronger.say)}”  \n{esc(result.stronger.why)}")
 
 
+CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False, "displaylogo": False}
+"""Plotly's options for every chart (st.plotly_chart ``config``): no mode bar, which on a phone sits over the top
+of the chart and its legend, and stays shown after a tap; no zooming by scrolling, so the page scrolls. The
+figures themselves do not zoom or pan (scoring.charts), and each has its data in a table beside it."""
+
+
+def show_chart(figure: go.Figure, *, key: str, alt: str) -> None:
+    """A Plotly figure at the width of the page, without the mode bar; ``alt`` names it for screen readers
+    (fixed text: Streamlit sets it as the chart's accessible name)."""
+    st.plotly_chart(figure, key=key, config=CHART_CONFIG, alt=alt, width="stretch")
+
+
 def chart_section(
     title: str,
     *,
@@ -148,6 +160,6 @@ def chart_section(
         return
     if caption:
         st.caption(caption)
-    st.plotly_chart(figure(), key=f"chart_{key}")
+    show_chart(figure(), key=f"chart_{key}", alt=title)
     with st.expander(f"{title} as a table"):
         text_table(table(), hide_index=True)  # real HTML table: screen readers read it (st.dataframe is a canvas)

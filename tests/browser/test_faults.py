@@ -5,6 +5,9 @@
   resumes with every committed decision, none twice, in the page and in the database.
 * PostgreSQL outage: a private PostgreSQL cluster (never the machine's shared one) is stopped mid-session; the
   page says so kindly, and once the cluster is back the next interaction works without restarting the server.
+* Server restart without a reload: while the server is down the page shows PeerSim's own words (never Streamlit's
+  "Are you connected to the internet?" dialog), and the first click after the restart, which the new session
+  cannot act on, is not silently dropped: the trainee is told to choose again, and the choice counts once.
 """
 
 from __future__ import annotations
@@ -29,9 +32,9 @@ from records import Store
 from records.db import create
 from scenarios import load_scenario
 from scoring import default_rubric
-from tests.browser.helpers import REQUIRED, Page, nav, sign_in
+from tests.browser.helpers import REQUIRED, SHOTS, Page, nav, sign_in
 from tests.helpers import PASSWORD, free_port, make_user
-from ui.outage import MESSAGE
+from ui.outage import CONNECTION_LOST, MESSAGE, RECONNECTED
 
 KILLS = 20
 STEPS = 2 * KILLS + 4  # a settled choice and at most one in-flight choice per kill, and some to spare
@@ -346,3 +349,106 @@ def test_a_deep_link_as_the_first_request_after_a_restart_still_goes_through_nav
     assert not {"admin", "studio", "scenario studio", "dashboard", "class dashboard"} & {name.lower() for name in links}
     assert links[:2] == ["Home", "Practice"]
     assert "This page is for admins." not in trainee.page.inner_text("[data-testid=stMain]")  # never ran admin.py
+
+
+# ------------------------------------------------------------------------------- server restart, no reload
+STREAMLIT_DIALOG = "Are you connected to the internet?"
+RETRIES_BEFORE_DIALOG = 7
+"""Streamlit's frontend opens its connection-lost dialog after its sixth failed ping of /_stcore/health (its
+ConnectionManager.showRetryError): seven failed pings leave no doubt that it would be open by now."""
+
+
+def connection_state(page: Page) -> str:
+    return str(page.page.get_attribute("[data-testid=stApp]", "data-test-connection-state"))  # type: ignore[attr-defined]
+
+
+def wait_for_failed_pings(page: Page, failed: list[str], count: int) -> None:
+    deadline = time.monotonic() + 120
+    while len(failed) < count:
+        assert time.monotonic() < deadline, f"only {len(failed)} failed pings"
+        page.page.wait_for_timeout(250)  # type: ignore[attr-defined]  # lets Playwright deliver the page's events
+
+
+def shot_while_down(page: Page, label: str) -> None:
+    """A screenshot, and axe on PeerSim's banner alone: while disconnected Streamlit greys out the links and buttons it
+    has made inactive (without marking them aria-disabled, so axe reports their contrast), and WCAG 1.4.3 exempts
+    inactive components."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.page.screenshot(path=str(SHOTS / f"{page.name}-{label}.png"), full_page=True)  # type: ignore[attr-defined]
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    results = Axe().run(page.page, context=".peersim-offline", options=options).response
+    page.accessibility += [f"{label}: {v['id']} ({v['impact']})" for v in results["violations"]]
+
+
+def test_a_restart_shows_peersims_words_and_the_next_click_is_not_silently_dropped(servers, open_page, isolated_data):
+    store = Store.open(isolated_data)
+    make_user(store, "Ada", "admin")
+    make_user(store, "Tia")
+    store.close()
+    engine = create(isolated_data)
+    port = free_port()
+    server = servers.start(port, group=True)
+    page = open_page("laptop")
+    phone = open_page("phone", phone=True)
+    p = page.page
+    sign_in(page, server.url, "tia@example.org", PASSWORD)
+    sign_in(phone, server.url, "tia@example.org", PASSWORD)
+    assert p.locator(".peersim-offline").is_hidden()  # connected: PeerSim's outage words take no room
+    nav(page, "Practice")
+    p.get_by_role("button", name="Choose “A short check-in”").click()
+    page.settle()
+    p.get_by_text("Debrief: all the feedback at the end").click()
+    page.settle()
+    p.get_by_role("button", name="Start the conversation").click()
+    page.settle()
+    p.get_by_role("button", name=FIRST).click()
+    page.settle()
+    assert recorded(engine) == [(1, "open", "reflect", 2)]
+
+    failed: list[str] = []
+    p.on("requestfailed", lambda r: failed.append(r.url) if r.url.endswith("/_stcore/health") else None)
+    server.kill()
+    wait_for_failed_pings(page, failed, RETRIES_BEFORE_DIALOG)
+    assert connection_state(page) != "CONNECTED"
+    banner = p.locator(".peersim-offline")
+    expect(banner).to_be_visible()
+    assert banner.inner_text() == f"Waiting for PeerSim. {CONNECTION_LOST}"
+    assert banner.get_attribute("role") == "status"
+    assert p.get_by_role("dialog").count() == 0  # Streamlit's own dialog stays shut
+    assert STREAMLIT_DIALOG not in p.inner_text("body")
+    box = banner.bounding_box()
+    assert box is not None and box["y"] == 0 and box["width"] == 1200  # across the top of the page, in view
+    shot_while_down(page, "server-down")
+    expect(phone.page.locator(".peersim-offline")).to_be_visible(timeout=60_000)
+    phone_box = phone.page.locator(".peersim-offline").bounding_box()
+    assert phone_box is not None and phone_box["y"] == 0 and phone_box["width"] == 390
+    assert STREAMLIT_DIALOG not in phone.page.inner_text("body")
+    shot_while_down(phone, "server-down")
+
+    server = servers.start(port, group=True)
+    p.wait_for_selector("[data-testid=stApp][data-test-connection-state=CONNECTED]", timeout=60_000)
+    expect(banner).to_be_hidden()
+    # The page still shows the conversation, drawn by the old server's session: the next click reaches a new session
+    # that knows nothing of it. It used to vanish without a word (the library came back, nothing recorded).
+    p.get_by_role("button", name=SECOND).click()
+    page.settle()
+    assert p.get_by_text(RECONNECTED).count() == 1
+    assert recorded(engine) == [(1, "open", "reflect", 2)]  # nothing half-done
+    assert said_mini(page) == [FIRST]  # the conversation is back where it was saved, with no Resume to press
+    page.shot("told-to-choose-again")
+    p.get_by_role("button", name=SECOND).click()
+    page.settle()
+    assert p.get_by_text(RECONNECTED).count() == 0  # said once
+    assert p.get_by_text("How it went").count() == 1
+    assert recorded(engine) == [(1, "open", "reflect", 2), (2, "ready", "pen", 2)]  # the choice counts, once
+    page.shot("chosen-again")
+
+    # A page opened afresh is no replacement for a lost session: no notice.
+    p.reload()
+    page.settle()
+    assert p.get_by_text(RECONNECTED).count() == 0
+    engine.dispose()
+    assert page.accessibility == []
+    assert phone.accessibility == []
