@@ -14,6 +14,7 @@ import streamlit as st
 
 from records import Attempt, clock
 from records.cohort_rows import Cohort
+from records.decisions import BRANCH
 from records.errors import CohortError
 from scenarios import STAGE_LABELS
 from scoring import charts, patterns
@@ -23,7 +24,7 @@ from scoring.exam_items import EXAM_FLAG_ADVICE, exam_item_analysis, item_table
 from scoring.scorer import feedback
 from ui import assignments as assignments_ui
 from ui import identity, progress_data, services
-from ui.render import chart_section, esc, peer_says, text_table
+from ui.render import chart_section, esc, peer_says, show_chart, text_table
 from ui.render import feedback as show_feedback
 
 ASSIGN_FLASH = "dashboard_assign_flash"
@@ -306,6 +307,11 @@ with items_tab:
                 "A response that is not in it is shown by its id."
             )
         analysis = figures_of.item_analysis(loaded.scenario, rubric, data.counts, data.first_choices, data.scores)
+        fit = figures_of.level_check(loaded.scenario.difficulty, analysis)
+        if fit.verdict in ("harder", "easier"):
+            st.warning(esc(fit.sentence()), icon=":material/tune:")
+        else:
+            st.caption(esc(fit.sentence()))
         text_table(figures_of.node_table(analysis), hide_index=True)
         for node in analysis.nodes.itertuples():
             st.markdown(f"#### Decision point `{node.node_id}`")
@@ -318,7 +324,11 @@ with items_tab:
             for flag in node.flags:
                 st.warning(f"**{flag.capitalize()}.** {figures_of.FLAG_ADVICE[flag]}", icon=":material/flag:")
             choices = analysis.choices_at(node.node_id)
-            st.plotly_chart(charts.choice_chart(choices, f"Choices at {node.node_id}"), key=f"chart_choices_{node.node_id}")
+            show_chart(
+                charts.choice_chart(choices, f"Choices at {node.node_id}"),
+                key=f"chart_choices_{node.node_id}",
+                alt="The responses chosen at this decision point",
+            )
             text_table(figures_of.choice_table(choices), hide_index=True)
 
 
@@ -400,8 +410,9 @@ with trainee_tab:
             def attempt_label(attempt_id: int) -> str:
                 attempt = by_id[attempt_id]
                 score = f" · {attempt.score}%" if attempt.score is not None else ""
+                branch = " · practice branch" if attempt.mode == BRANCH else ""  # kept apart from first tries
                 return (
-                    f"{attempt.started_at:%d %b %Y %H:%M} · {title_of(attempt.scenario_id, attempt.content_hash)} · "
+                    f"{attempt.started_at:%d %b %Y %H:%M} · {title_of(attempt.scenario_id, attempt.content_hash)}{branch} · "
                     f"{STATUS.get(attempt.status, attempt.status)}{score}"
                 )
 

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from records import Store
 from tests.helpers import PASSWORD, app_for, charts, make_user, play, session_for, texts
+from tests.shown import shown as seen
 from tests.shown import shown_rows
 from tests.test_cohort_analytics import WEEK1, build_class
 from ui.render import esc
@@ -177,8 +178,14 @@ def test_item_analysis_explains_each_figure_with_the_hand_computed_numbers(class
     shown = texts(at)
     assert "Reached by 8 trainees in a first attempt; facility 50%, discrimination +1.00." in shown
     assert "Reached by 6 trainees in a first attempt; facility 50%, discrimination -0.50." in shown
-    assert [w.value.split(".")[0] for w in at.warning] == ["**Possible miskey", "**Confusing"]
-    assert at.warning[0].value.startswith(
+    # 'mini' is labelled introductory; first tries found a strongest response at 4 of 8 + 3 of 6 = 7 of 14 decisions
+    assert seen(at.warning[0].value) == (
+        "Labelled introductory. In their first tries, 8 trainees chose a strongest response at 50% of 14 decisions: "
+        "harder for this class than its introductory label says (at least 60% expected). Check it before assigning "
+        "it to beginners, or prepare them for it."
+    )
+    assert [w.value.split(".")[0] for w in at.warning[1:]] == ["**Possible miskey", "**Confusing"]
+    assert at.warning[1].value.startswith(
         "**Possible miskey.** Trainees who do well overall mostly chose a response the rubric calls a pitfall."
     )
     ready_choices = tables(at)[6]
