@@ -413,11 +413,11 @@ class LevelCheck:
                 f"Labelled {name}. Whether the label fits this class shows once {MIN_REACHED} trainees have tried it "
                 f"({self.trainees} so far)."
             )
-        found = f"In their first tries, {self.trainees} trainees chose a strongest response at {percent(self.found)} of {self.decisions} decisions"
+        found = f"In their first tries, {self.trainees} trainees chose a strongest response at {percent(float(self.found))} of {self.decisions} decisions"
         expected = (
-            f"at least {percent(low)}"
+            f"at least {percent(float(low))}"
             if high == 1
-            else (f"at most {percent(high)}" if low == 0 else f"{percent(low)} to {percent(high)}")
+            else (f"at most {percent(float(high))}" if low == 0 else f"{percent(float(low))} to {percent(float(high))}")
         )
         verdicts = {
             "agrees": f"about what an {name} scenario should be ({expected}).",

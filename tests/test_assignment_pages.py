@@ -76,9 +76,7 @@ def test_the_dashboard_is_in_tabs_and_assignments_work_before_anyone_plays(store
     ]
     assert "Nothing is assigned to Spring 2027 yet." in said(at)
     assign(at, day=date(2027, 3, 5), note="Before Friday's class")
-    assert alerts(at, "success") == [
-        "Assigned A short check-in to Spring 2027, due Fri, Mar 5, 5:00 PM UTC (due in 4 days)."
-    ]
+    assert alerts(at, "success") == ["Assigned A short check-in to Spring 2027, due Fri, Mar 5, 5:00 PM UTC (due in 4 days)."]
     assert "**A short check-in** · due Fri, Mar 5, 5:00 PM UTC (due in 4 days)" in said(at)
     assert "Done by 0 of 2 trainees" in said(at)
     assert shown_rows(at.table[-1].value) == [
@@ -197,9 +195,7 @@ def test_the_time_zone_setting(monkeypatch, store, cls):
         at = assign(dashboard(store, cls), day=date(2027, 3, 5))
         [made] = store.assignments.of_cohort(cls["ivan"], cls["cohort"].id)
         assert made.due_at == datetime(2027, 3, 5, 23, 0, tzinfo=UTC)  # 5 pm CST
-        assert alerts(at, "success") == [
-            "Assigned A short check-in to Spring 2027, due Fri, Mar 5, 5:00 PM CST (due in 4 days)."
-        ]
+        assert alerts(at, "success") == ["Assigned A short check-in to Spring 2027, due Fri, Mar 5, 5:00 PM CST (due in 4 days)."]
         monkeypatch.setenv("PEERSIM_TIME_ZONE", "Mars/Olympus")
         assignments.zone.cache_clear()
         assert assignments.zone().key == "UTC"
