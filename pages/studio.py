@@ -9,7 +9,7 @@ from records.authored import Authored, AuthoringError
 from scenarios import Problem
 from scenarios.audit import audit_scenario, giveaways, scenario_rows
 from scenarios.quality import TooLarge
-from scenarios.studio import Inspection, graph, starter_text, to_dot, with_new_id
+from scenarios.studio import TEMPLATES, Inspection, graph, template_text, to_dot, with_new_id
 from ui import identity, services, state, studio
 from ui.play import shown_order
 from ui.render import SCORE_HELP, esc, peer_says, text_table, you_say
@@ -330,9 +330,17 @@ def start_panel(user: User, mine: list[Authored]) -> None:
         st.caption("You have not written a scenario yet. Start a new one, upload a YAML file, or copy one from the library.")
     cols = st.columns([1, 2])
     with cols[0]:
+        shape = st.selectbox(
+            "Start from",
+            list(TEMPLATES),
+            format_func=lambda key: TEMPLATES[key][0],
+            key="studio_template",
+            help="Each starting point passes every check and has guidance beside each field.",
+        )
         if st.button("New scenario", key="studio_new", icon=":material/add:"):
-            created = studio.create(user, starter_text(), "new-scenario.yaml")
-            flash("Started a new draft from the starter scenario. Change it to your own and save.")
+            created = studio.create(user, template_text(shape), f"new-{shape}.yaml")
+            origin = "the starter scenario" if shape == "starter" else f"the template “{TEMPLATES[shape][0].split(':')[0]}”"
+            flash(f"Started a new draft from {origin}. Change it to your own and save.")
             open_item(f"a:{created.id}")
     with cols[1]:
         upload = st.file_uploader("Upload a scenario (.yaml)", type=["yaml", "yml"], key="studio_upload")

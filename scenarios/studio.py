@@ -28,6 +28,22 @@ def starter_text() -> str:
     return STARTER.read_text(encoding="utf-8")
 
 
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "starter": ("A blank starter (two decision points)", "starter.yaml"),
+    "readiness": ("A readiness check-in: meet a peer who is thinking it over", "readiness-check-in.yaml"),
+    "boundary": ("A boundary moment: a friend request, kept warm and clear", "boundary-moment.yaml"),
+    "crisis": ("A crisis moment: ask directly about suicide, stay, connect (content note)", "crisis-moment.yaml"),
+}
+"""The shapes a new draft can start from: each passes every check and the teaching lint, with guidance in comments
+beside each field (tests/test_studio.py). Keys are what the studio offers; values: a label and the file in
+scenarios/templates/."""
+
+
+def template_text(key: str) -> str:
+    """The text of one of TEMPLATES (KeyError for any other key)."""
+    return (STARTER.parent / TEMPLATES[key][1]).read_text(encoding="utf-8")
+
+
 @dataclass(frozen=True)
 class Inspection:
     """One draft, checked: the model when it fits the format (even with graph errors), and every problem.

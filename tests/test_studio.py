@@ -286,3 +286,30 @@ def test_text_an_author_typed_is_shown_as_text(isolated_data):
     at.button(key="studio_save_1").click().run()
     assert not at.exception
     assert at.header[0].value == "\\<img src=x onerror=alert\\(1\\)\\> \\<script\\>x\\(\\)\\</script\\>"
+
+
+@pytest.mark.parametrize("shape", ["starter", "readiness", "boundary", "crisis"])
+def test_every_starting_point_passes_every_check_and_the_lint_with_guidance(rubric, shape):
+    from scenarios.studio import TEMPLATES, template_text
+
+    text = template_text(shape)
+    checked = inspect(text, rubric)
+    assert checked.ok and checked.problems == (), [p.message for p in checked.problems]
+    guided = [line for line in text.splitlines() if "#" in line]
+    assert len(guided) >= (5 if shape == "starter" else 15)  # guidance beside the fields, kept as comments
+    if shape == "crisis":
+        assert checked.scenario is not None and checked.scenario.content_note
+        assert "safety" == checked.scenario.domains[0] and checked.scenario.difficulty == 3
+    assert TEMPLATES[shape][0]
+
+
+def test_a_new_draft_from_the_crisis_template(isolated_data):
+    from scenarios.studio import template_text
+
+    at = studio_for(isolated_data)
+    at.selectbox(key="studio_template").set_value("crisis").run()
+    at.button(key="studio_new").click().run()
+    assert not at.exception
+    assert at.info[0].value == "Started a new draft from the template “A crisis moment”. Change it to your own and save."
+    assert editor(at).value == template_text("crisis")
+    assert [s.value for s in at.success] == ["Passes every check, with no teaching warnings."]
