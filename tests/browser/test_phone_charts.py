@@ -144,6 +144,16 @@ def test_progress_charts_fit_the_screen(month, open_page, phone):
     page.shot("progress")
     scores, heatmap, balance, domains = check_charts(page, "progress", 4, touch=phone)
     assert scores["legend"] is not None and balance["legend"] is not None and domains["legend"] is not None
+    # The trend in words, each scenario against its own first try, and the score chart's lines named by scenario.
+    main = page.page.inner_text("[data-testid=stMain]").replace("\u2060", "")
+    assert "You have finished 16 conversations." in main and "first try" in main
+    titles = {load_scenario_file(LIBRARY_DIR / f"{s}.yaml", default_rubric()).scenario.title for s in SCENARIOS}
+    by_scenario = page.page.locator("table").filter(has_text="first try")
+    assert by_scenario.locator("tbody tr").count() == 4
+    rows = by_scenario.locator("tbody tr").all_inner_texts()
+    assert {row.replace("\u2060", "").split("\t")[0].strip() for row in rows} == titles
+    legend = {t["text"].replace("\u00a0", " ").replace("\u2060", "") for t in scores["texts"] if "legendtext" in t["cls"]}
+    assert legend == titles, legend
     # Long names wrap onto lines that together say the whole name.
     assert "Holding back a peer who is ready" in wrapped(heatmap["yticks"])
     assert "Relationship and boundaries" in wrapped(domains["yticks"])
