@@ -628,3 +628,21 @@ def test_an_account_without_a_password_is_not_offered_a_password_change(page_sto
     ana = make_user(store, "Ana")
     at, _ = account_page(store, ana)
     assert "Change your password" in [h.value for h in at.subheader]
+
+
+@pytest.mark.apptest
+@pages
+def test_admin_add_account_clears_the_form_after_success_and_keeps_it_after_a_problem(page_store):
+    store = page_store
+    at = admin_page(store)
+    at.text_input(key="new_name").input("Bea Okafor")
+    at.text_input(key="new_email").input("bea@example.org")
+    at.text_input(key="new_password").input("short")
+    at.button(key="FormSubmitter:add_account-Add account").click().run()
+    assert len(at.error) == 1  # a weak password: refused, with what was typed kept to fix it
+    assert (at.text_input(key="new_name").value, at.text_input(key="new_email").value) == ("Bea Okafor", "bea@example.org")
+    at.text_input(key="new_password").input("quiet river lantern 42")
+    at.button(key="FormSubmitter:add_account-Add account").click().run()
+    assert [s.value for s in at.success] == ["Added Bea Okafor as instructor."]
+    assert [at.text_input(key=k).value for k in ("new_name", "new_email", "new_password")] == ["", "", ""]
+    assert "bea@example.org" in [a.user.email for a in store.accounts.list(root_admin(store))]

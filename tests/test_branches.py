@@ -516,3 +516,21 @@ def test_home_names_an_unfinished_branch_and_counts_first_tries_only(store, mini
     shown = texts(at)
     assert f"**A short check\\-in** · {esc('Practice branch from ' + SECOND)} · 0 of about 2 decisions made" in shown
     assert [link.label for link in at.get("page_link") if "progress" in link.label] == ["See your progress (1 finished)"]
+
+
+@pytest.mark.usefixtures("fixture_library")
+def test_review_and_home_show_no_content_hash_or_node_id(store, mini, rubric):
+    """What a trainee reads names the scenario and the peer's words, never a version hash or an internal id."""
+    ana = make_user(store, "Ana")
+    first = play(store, ana, mini, rubric, MIXED_THEN_JUDGE)
+    branch(store, ana, first, "ready", mini)
+    at = app_for(store.accounts.start_session(ana))
+    pages = [texts(at)]
+    at.switch_page("pages/review.py").run()
+    assert not at.exception
+    pages.append(texts(at) + [b.label for b in at.button] + [o for s in at.selectbox for o in s.options])
+    for said in pages:
+        joined = "\n".join(said)
+        assert mini.content_hash[:8] not in joined
+        assert "version" not in joined.casefold()
+        assert not any(f"`{node}`" in joined or f"({node})" in joined for node in ("open", "ready", "good", "pull"))

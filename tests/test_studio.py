@@ -299,7 +299,7 @@ def test_every_starting_point_passes_every_check_and_the_lint_with_guidance(rubr
     assert len(guided) >= (5 if shape == "starter" else 15)  # guidance beside the fields, kept as comments
     if shape == "crisis":
         assert checked.scenario is not None and checked.scenario.content_note
-        assert "safety" == checked.scenario.domains[0] and checked.scenario.difficulty == 3
+        assert checked.scenario.domains[0] == "safety" and checked.scenario.difficulty == 3
     assert TEMPLATES[shape][0]
 
 
