@@ -42,7 +42,9 @@ from ui.render import WORD_JOINER
 MADE = """() => ({
   images: [...document.querySelectorAll('img')].map((i) => i.src).filter((s) => s.includes('127.0.0.2')),
   links: [...document.querySelectorAll('a')].map((a) => a.href).filter((h) => h.includes('127.0.0.2')),
-  colours: document.querySelectorAll('.stMarkdownColoredText, .stMarkdownColoredBackground, .stMarkdownBadge').length,
+  // The app's own fixed badges (spaced review's New, Learning, Review: ui.spaced.STAGE_BADGES) are not payloads.
+  colours: [...document.querySelectorAll('.stMarkdownColoredText, .stMarkdownColoredBackground, .stMarkdownBadge')]
+    .filter((e) => !/^([a-z_]+\s*)?(New|Learning|Review)$/.test(e.innerText.trim())).length,
   math: document.querySelectorAll('.katex').length,
 })"""
 NOTHING_MADE = {"images": [], "links": [], "colours": 0, "math": 0}
