@@ -44,7 +44,7 @@ MADE = """() => ({
   links: [...document.querySelectorAll('a')].map((a) => a.href).filter((h) => h.includes('127.0.0.2')),
   // The app's own fixed badges (spaced review's New, Learning, Review: ui.spaced.STAGE_BADGES) are not payloads.
   colours: [...document.querySelectorAll('.stMarkdownColoredText, .stMarkdownColoredBackground, .stMarkdownBadge')]
-    .filter((e) => !/^([a-z_]+\s*)?(New|Learning|Review)$/.test(e.innerText.trim())).length,
+    .filter((e) => !/^([a-z_]+\\s*)?(New|Learning|Review)$/.test(e.innerText.trim())).length,
   math: document.querySelectorAll('.katex').length,
 })"""
 NOTHING_MADE = {"images": [], "links": [], "colours": 0, "math": 0}
