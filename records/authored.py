@@ -6,8 +6,14 @@ version (the same table attempts point at) and names the cohorts whose trainees 
 published scenario changes only the draft until it is published again, so trainees never see half-finished
 work. The shipped library is read-only and never stored here.
 
-Rules: instructors see and change their own scenarios; admins see and change all. Trainees see only the
-published versions of scenarios published to a cohort they belong to.
+Every save that changes a draft's text keeps it as a numbered version (who saved it, when); a restore brings an
+old version back as a new one, so nothing is lost. A save names the version its editor opened: when someone saved
+since, it is refused (:class:`StaleDraft`) rather than overwriting their work silently.
+
+Rules: instructors see and change their own scenarios; admins see and change all. An author (or an admin) may share
+a draft with other instructors, its co-authors: they open, edit, see the history of, restore and play-test it, but
+only the author or an admin deletes, publishes, retires or shares it. Trainees see only the published versions of
+scenarios published to a cohort they belong to.
 """
 
 from __future__ import annotations
@@ -17,13 +23,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, delete, insert, select, update
+from sqlalchemy import Connection, Row, Select, and_, delete, func, insert, select, update
 
 from records import audit, clock, versions
 from records.access import AccessDenied, User, require_role
 from records.base import Repository
 from records.errors import AuthoringError
-from records.tables import authored_publications, authored_scenarios, cohort_members, cohorts, scenario_versions, users
+from records.tables import (
+    authored_publications,
+    authored_revisions,
+    authored_scenarios,
+    authored_shares,
+    cohort_members,
+    cohorts,
+    scenario_versions,
+    users,
+)
 
 MAX_SOURCE = 1024 * 1024  # the YAML gateway refuses more than this, so storing more would only store an error
 
@@ -43,6 +58,9 @@ class Authored:
     updated_at: datetime
     published_at: datetime | None
     cohort_ids: tuple[int, ...]
+    revision: int = 0  # the number of the latest saved version
+    saved_by_name: str | None = None  # who saved the latest version (None: an account deleted since)
+    shared_with: tuple[int, ...] = ()  # the co-authors' user ids
 
     @property
     def checks_pass(self) -> bool:
@@ -52,6 +70,41 @@ class Authored:
     def unpublished_changes(self) -> bool:
         """Published, but the draft has changed since (or no longer passes its checks)."""
         return self.status == "published" and self.checked_hash != self.published_hash
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One saved version of a draft (its text is read with :meth:`Authoring.revision_source`)."""
+
+    number: int
+    name: str
+    saved_by_name: str | None  # None: the account was deleted since
+    saved_at: datetime
+    restored_from: int | None  # the version this one brought back, for a restore
+
+
+@dataclass(frozen=True)
+class Instructor:
+    """Someone a draft may be shared with."""
+
+    id: int
+    name: str
+
+
+class StaleDraft(AuthoringError):
+    """A save whose editor opened a version that is no longer the latest: someone saved since. Nothing was saved;
+    ``theirs`` is the latest version and ``their_source`` its text, for the page to show the difference."""
+
+    def __init__(self, message: str, theirs: Revision, their_source: str) -> None:
+        super().__init__(message)
+        self.theirs = theirs
+        self.their_source = their_source
+
+
+def _when(moment: datetime, today: datetime) -> str:
+    """'at 3:42 PM' today, 'on 2 Dec at 3:42 PM' another day (times as stored: UTC)."""
+    hour = f"{moment:%I:%M %p}".lstrip("0")
+    return f"at {hour}" if moment.date() == today.date() else f"on {moment.day} {moment:%b} at {hour}"
 
 
 @dataclass(frozen=True)
@@ -83,9 +136,42 @@ class Authoring(Repository):
                 found.setdefault(authored_id, []).append(cohort_id)
         return {k: tuple(v) for k, v in found.items()}
 
+    @staticmethod
+    def _latest_of(connection: Connection, authored_ids: Sequence[int]) -> dict[int, tuple[int, str | None]]:
+        """Each draft's latest version number and who saved it."""
+        if not authored_ids:
+            return {}
+        r = authored_revisions.c
+        latest = (
+            select(r.authored_id, func.max(r.number).label("number"))
+            .where(r.authored_id.in_(list(authored_ids)))
+            .group_by(r.authored_id)
+            .subquery()
+        )
+        query = (
+            select(r.authored_id, r.number, users.c.name)
+            .join(latest, and_(latest.c.authored_id == r.authored_id, latest.c.number == r.number))
+            .outerjoin(users, users.c.id == r.saved_by)
+        )
+        return {row.authored_id: (row.number, row.name) for row in connection.execute(query)}
+
+    @staticmethod
+    def _shares_of(connection: Connection, authored_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+        found: dict[int, list[int]] = {}
+        if authored_ids:
+            for authored_id, user_id in connection.execute(
+                select(authored_shares.c.authored_id, authored_shares.c.user_id)
+                .where(authored_shares.c.authored_id.in_(list(authored_ids)))
+                .order_by(authored_shares.c.user_id)
+            ):
+                found.setdefault(authored_id, []).append(user_id)
+        return {k: tuple(v) for k, v in found.items()}
+
     def _rows(self, connection: Connection, query: Select[Any]) -> list[Authored]:
         rows: list[Row[Any]] = list(connection.execute(query).all())
         published = self._cohorts_of(connection, [r.id for r in rows])
+        latest = self._latest_of(connection, [r.id for r in rows])
+        shared = self._shares_of(connection, [r.id for r in rows])
         return [
             Authored(
                 id=r.id,
@@ -101,6 +187,9 @@ class Authoring(Repository):
                 updated_at=r.updated_at,
                 published_at=r.published_at,
                 cohort_ids=published.get(r.id, ()),
+                revision=latest.get(r.id, (0, None))[0],
+                saved_by_name=latest.get(r.id, (0, None))[1],
+                shared_with=shared.get(r.id, ()),
             )
             for r in rows
         ]
@@ -113,6 +202,20 @@ class Authoring(Repository):
         if actor.role != "admin" and found[0].author_id != actor.id:
             raise AccessDenied("Only the scenario's author (or an admin) can do that.")
         return found[0]
+
+    def _coauthored(self, connection: Connection, actor: User, authored_id: int, *, lock: bool = False) -> Authored:
+        """The draft, for its author, a co-author it is shared with, or an admin. ``lock``: hold its row until the
+        transaction ends (PostgreSQL; SQLite's write transactions are already exclusive), so two saves take turns."""
+        require_role(actor, "instructor", "admin")
+        if lock:
+            connection.execute(select(authored_scenarios.c.id).where(authored_scenarios.c.id == authored_id).with_for_update())
+        found = self._rows(connection, self._select().where(authored_scenarios.c.id == authored_id))
+        if not found:
+            raise AuthoringError("There is no such scenario in the studio.")
+        item = found[0]
+        if actor.role != "admin" and item.author_id != actor.id and actor.id not in item.shared_with:
+            raise AccessDenied("Only the scenario's author, the instructors it is shared with, or an admin can do that.")
+        return item
 
     @staticmethod
     def _clean_name(name: str) -> str:
@@ -144,38 +247,119 @@ class Authoring(Repository):
                 )
             ).inserted_primary_key
             assert new_id is not None
+            connection.execute(
+                insert(authored_revisions).values(
+                    authored_id=int(new_id[0]),
+                    number=1,
+                    name=self._clean_name(name),
+                    source=source,
+                    saved_by=actor.id,
+                    saved_at=moment,
+                )
+            )
             return self._owned(connection, actor, int(new_id[0]))
 
     def save(
-        self, actor: User, authored_id: int, source: str, *, name: str, scenario_id: str | None, checked_hash: str | None
+        self,
+        actor: User,
+        authored_id: int,
+        source: str,
+        *,
+        name: str,
+        scenario_id: str | None,
+        checked_hash: str | None,
+        base_revision: int | None = None,
     ) -> Authored:
-        """Save the draft text (a published version stays as it was until published again)."""
+        """Save the draft text as a new version (a published version stays as it was until published again).
+
+        ``base_revision`` is the version the editor opened: when someone saved a newer one since, the save is refused
+        with :class:`StaleDraft` and nothing changes (None: no such check). Text the same as the latest version makes
+        no new version."""
         self._check_size(source)
         with self._write() as connection:
-            self._owned(connection, actor, authored_id)
-            connection.execute(
-                update(authored_scenarios)
-                .where(authored_scenarios.c.id == authored_id)
-                .values(
-                    source=source,
-                    name=self._clean_name(name),
-                    scenario_id=scenario_id,
-                    checked_hash=checked_hash,
-                    updated_at=clock.now(),
+            found = self._coauthored(connection, actor, authored_id, lock=True)
+            if source == found.source:  # nothing new to keep; the checks may still have changed (a new rubric)
+                connection.execute(
+                    update(authored_scenarios)
+                    .where(authored_scenarios.c.id == authored_id)
+                    .values(name=self._clean_name(name), scenario_id=scenario_id, checked_hash=checked_hash)
                 )
+                return self._coauthored(connection, actor, authored_id)
+            if base_revision is not None and base_revision != found.revision:
+                raise self._stale(connection, actor, found)
+            self._new_revision(connection, actor, found, source, name, scenario_id, checked_hash)
+            return self._coauthored(connection, actor, authored_id)
+
+    def _new_revision(
+        self,
+        connection: Connection,
+        actor: User,
+        found: Authored,
+        source: str,
+        name: str,
+        scenario_id: str | None,
+        checked_hash: str | None,
+        restored_from: int | None = None,
+    ) -> int:
+        moment = clock.now()
+        number = found.revision + 1
+        connection.execute(
+            update(authored_scenarios)
+            .where(authored_scenarios.c.id == found.id)
+            .values(
+                source=source,
+                name=self._clean_name(name),
+                scenario_id=scenario_id,
+                checked_hash=checked_hash,
+                updated_at=moment,
             )
-            return self._owned(connection, actor, authored_id)
+        )
+        connection.execute(
+            insert(authored_revisions).values(
+                authored_id=found.id,
+                number=number,
+                name=self._clean_name(name),
+                source=source,
+                saved_by=actor.id,
+                saved_at=moment,
+                restored_from=restored_from,
+            )
+        )
+        return number
+
+    def _stale(self, connection: Connection, actor: User, found: Authored) -> StaleDraft:
+        theirs = self._revisions(connection, found.id, found.revision)[0]
+        their_source = self._source_of(connection, found.id, found.revision)
+        saver_id = connection.execute(
+            select(authored_revisions.c.saved_by).where(
+                authored_revisions.c.authored_id == found.id, authored_revisions.c.number == found.revision
+            )
+        ).scalar()
+        when = _when(theirs.saved_at, clock.now())
+        if saver_id == actor.id:
+            message = (
+                f"You saved this draft in another window {when}, after this one was opened. Your text here is kept "
+                "below; see the difference, then save again to replace that version, or copy what you need."
+            )
+        else:
+            who = theirs.saved_by_name or "Someone"
+            message = (
+                f"{who} saved this draft {when} after you opened it. Your text is kept below; see the difference, "
+                "then save again to replace theirs, or copy what you need."
+            )
+        return StaleDraft(message, theirs, their_source)
 
     def get(self, actor: User, authored_id: int) -> Authored:
         with self._read() as connection:
-            return self._owned(connection, actor, authored_id)
+            return self._coauthored(connection, actor, authored_id)
 
     def mine(self, actor: User) -> list[Authored]:
-        """Instructors: their own scenarios. Admins: everyone's. Newest change first."""
+        """Instructors: their own scenarios and those shared with them. Admins: everyone's. Newest change first."""
         require_role(actor, "instructor", "admin")
         query = self._select().order_by(authored_scenarios.c.updated_at.desc(), authored_scenarios.c.id.desc())
         if actor.role != "admin":
-            query = query.where(authored_scenarios.c.author_id == actor.id)
+            shared = select(authored_shares.c.authored_id).where(authored_shares.c.user_id == actor.id)
+            query = query.where((authored_scenarios.c.author_id == actor.id) | authored_scenarios.c.id.in_(shared))
         with self._read() as connection:
             return self._rows(connection, query)
 
@@ -185,6 +369,122 @@ class Authoring(Repository):
             found = self._owned(connection, actor, authored_id)
             connection.execute(delete(authored_scenarios).where(authored_scenarios.c.id == authored_id))
             audit.write(connection, actor, "delete scenario", None, f"studio #{authored_id}: {found.name}")
+
+    # ----------------------------------------------------------------- history
+    @staticmethod
+    def _revisions(connection: Connection, authored_id: int, number: int | None = None) -> list[Revision]:
+        r = authored_revisions.c
+        query = (
+            select(r.number, r.name, users.c.name.label("saved_by_name"), r.saved_at, r.restored_from)
+            .outerjoin(users, users.c.id == r.saved_by)
+            .where(r.authored_id == authored_id, *([] if number is None else [r.number == number]))
+            .order_by(r.number.desc())
+        )
+        return [
+            Revision(row.number, row.name, row.saved_by_name, row.saved_at, row.restored_from)
+            for row in connection.execute(query)
+        ]
+
+    @staticmethod
+    def _source_of(connection: Connection, authored_id: int, number: int) -> str:
+        source = connection.execute(
+            select(authored_revisions.c.source).where(
+                authored_revisions.c.authored_id == authored_id, authored_revisions.c.number == number
+            )
+        ).scalar()
+        if source is None:
+            raise AuthoringError("There is no such version of this draft.")
+        return str(source)
+
+    def history(self, actor: User, authored_id: int) -> list[Revision]:
+        """Every saved version of the draft, newest first."""
+        with self._read() as connection:
+            self._coauthored(connection, actor, authored_id)
+            return self._revisions(connection, authored_id)
+
+    def revision_source(self, actor: User, authored_id: int, number: int) -> str:
+        """The text of one saved version."""
+        with self._read() as connection:
+            self._coauthored(connection, actor, authored_id)
+            return self._source_of(connection, authored_id, number)
+
+    def restore(
+        self, actor: User, authored_id: int, number: int, *, name: str, scenario_id: str | None, checked_hash: str | None
+    ) -> Authored:
+        """Bring version ``number`` back as a new version (the versions since stay in the history). ``name`` and
+        the rest are the restored text's, as checked by the caller."""
+        with self._write() as connection:
+            found = self._coauthored(connection, actor, authored_id, lock=True)
+            source = self._source_of(connection, authored_id, number)
+            if source == found.source:
+                raise AuthoringError(f"Version {number} is the same as the current draft; there is nothing to restore.")
+            made = self._new_revision(connection, actor, found, source, name, scenario_id, checked_hash, restored_from=number)
+            audit.write(
+                connection,
+                actor,
+                "restore scenario version",
+                None,
+                f"studio #{authored_id}: {found.name}, version {number} restored as version {made}",
+            )
+            return self._coauthored(connection, actor, authored_id)
+
+    # ----------------------------------------------------------------- sharing
+    def instructors(self, actor: User, authored_id: int) -> list[Instructor]:
+        """Whom the author (or an admin) may share this draft with: every instructor but its author, by name."""
+        with self._read() as connection:
+            found = self._owned(connection, actor, authored_id)
+            rows = connection.execute(
+                select(users.c.id, users.c.name)
+                .where(
+                    users.c.id != found.author_id,
+                    (users.c.role == "instructor") & users.c.disabled.is_(False) | users.c.id.in_(list(found.shared_with)),
+                )
+                .order_by(users.c.name, users.c.id)
+            ).all()
+        return [Instructor(r.id, r.name) for r in rows]
+
+    def share(self, actor: User, authored_id: int, user_ids: Collection[int]) -> Authored:
+        """Share the draft with exactly these instructors (replacing the earlier choice); author or admin only."""
+        wanted = set(user_ids)
+        with self._write() as connection:
+            found = self._owned(connection, actor, authored_id)
+            if found.author_id in wanted:
+                raise AuthoringError("The author already writes this draft; choose other instructors to share it with.")
+            current = set(found.shared_with)
+            added, removed = wanted - current, current - wanted
+            if added:
+                allowed = set(
+                    connection.execute(
+                        select(users.c.id).where(
+                            users.c.id.in_(sorted(added)), users.c.role == "instructor", users.c.disabled.is_(False)
+                        )
+                    ).scalars()
+                )
+                if allowed != added:
+                    raise AuthoringError("A draft can be shared only with instructors; nothing was changed.")
+            names = {
+                r.id: r.name
+                for r in connection.execute(select(users.c.id, users.c.name).where(users.c.id.in_(sorted(added | removed))))
+            }
+            if removed:
+                connection.execute(
+                    delete(authored_shares).where(
+                        authored_shares.c.authored_id == authored_id, authored_shares.c.user_id.in_(sorted(removed))
+                    )
+                )
+            if added:
+                moment = clock.now()
+                connection.execute(
+                    insert(authored_shares),
+                    [
+                        {"authored_id": authored_id, "user_id": u, "shared_by": actor.id, "shared_at": moment}
+                        for u in sorted(added)
+                    ],
+                )
+            for action, people in (("share scenario", added), ("unshare scenario", removed)):
+                for user_id in sorted(people):
+                    audit.write(connection, actor, action, user_id, f"studio #{authored_id}: {found.name} with {names[user_id]}")
+            return self._owned(connection, actor, authored_id)
 
     # -------------------------------------------------------------- publishing
     def publish(

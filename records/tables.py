@@ -255,6 +255,29 @@ authored_publications = Table(
     Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
+authored_revisions = Table(
+    "authored_revisions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("authored_id", Integer, ForeignKey("authored_scenarios.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),  # 1 for the text the draft was created with
+    Column("name", String(200), nullable=False),  # the draft's name when this version was saved
+    Column("source", Text, nullable=False),
+    Column("saved_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("saved_at", UTCDateTime(), nullable=False),
+    Column("restored_from", Integer, nullable=True),  # the version a restore brought back
+    UniqueConstraint("authored_id", "number"),
+)
+
+authored_shares = Table(
+    "authored_shares",
+    metadata,
+    Column("authored_id", Integer, ForeignKey("authored_scenarios.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("shared_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("shared_at", UTCDateTime(), nullable=False),
+)
+
 live_sessions = Table(
     "live_sessions",
     metadata,

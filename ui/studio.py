@@ -80,9 +80,10 @@ def create(user: User, text: str, source: str = "draft.yaml") -> Authored:
     return services.store().authored.create(user, text, **_fields(inspection, name))
 
 
-def save(user: User, authored: Authored, text: str) -> Authored:
+def save(user: User, authored: Authored, text: str, base_revision: int | None = None) -> Authored:
     """Save the draft's new text, problems and all; it keeps its name when the text has no title. Text the YAML
-    gateway cannot read at all is refused (Unreadable) and the saved draft stays as it was."""
+    gateway cannot read at all is refused (Unreadable) and the saved draft stays as it was. ``base_revision``: the
+    version the editor opened; a save after someone else's is refused (records.authored.StaleDraft)."""
     inspection = check(text, source_name(authored))
     if not inspection.readable:
         raise Unreadable(
@@ -90,7 +91,21 @@ def save(user: User, authored: Authored, text: str) -> Authored:
             "Your text is still in the box: fix the problems and save again, or download it to keep a copy.",
             inspection,
         )
-    return services.store().authored.save(user, authored.id, text, **_fields(inspection, authored.name))
+    return services.store().authored.save(
+        user, authored.id, text, base_revision=base_revision, **_fields(inspection, authored.name)
+    )
+
+
+def restore(user: User, authored: Authored, number: int) -> Authored:
+    """Bring back version ``number`` of the draft as a new version, checked as a save would be (named by its title,
+    or by the name it had then)."""
+    authoring = services.store().authored
+    old = next((r for r in authoring.history(user, authored.id) if r.number == number), None)
+    if old is None:
+        raise AuthoringError("There is no such version of this draft.")
+    text = authoring.revision_source(user, authored.id, number)
+    inspection = check(text, source_name(authored))
+    return authoring.restore(user, authored.id, number, **_fields(inspection, old.name))
 
 
 def decode_upload(data: bytes) -> str:
