@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import streamlit as st
 
 from records import AccessDenied, User
-from records.authored import Authored, AuthoringError
+from records.authored import Authored, AuthoringError, Revision, StaleDraft
 from scenarios import Problem
 from scenarios.audit import audit_scenario, giveaways, scenario_rows
+from scenarios.diff import diff_text
 from scenarios.quality import TooLarge
 from scenarios.studio import TEMPLATES, Inspection, graph, template_text, to_dot, with_new_id
-from ui import identity, services, state, studio
+from ui import identity, services, state, studio, studio_form, studio_twine
 from ui.play import shown_order
 from ui.render import SCORE_HELP, esc, peer_says, text_table, you_say
 from ui.render import feedback as show_feedback
@@ -215,34 +218,216 @@ def show_publishing(item: Authored, inspection: Inspection, saved: bool) -> None
         st.rerun()
 
 
+# -------------------------------------------------------- history and sharing
+def when(moment: datetime) -> str:
+    return f"{moment:%d %b %Y %H:%M}"
+
+
+def version_label(revision: Revision) -> str:
+    who = revision.saved_by_name or "a deleted account"
+    restored = f" (restored version {revision.restored_from})" if revision.restored_from is not None else ""
+    return f"Version {revision.number}{restored} · {who} · {when(revision.saved_at)}"
+
+
+def show_diff(old: str, new: str, old_label: str, new_label: str) -> None:
+    found = diff_text(old, new, old_label, new_label)
+    st.caption(found.summary())
+    if not found.same:
+        st.code(found.text, language="diff", wrap_lines=True)
+
+
+def forget_editor(item: Authored) -> None:
+    """The editor starts again from the latest saved version on the next run."""
+    for prefix in ("studio_source_", "studio_base_", "studio_base_text_", "studio_conflict_"):
+        st.session_state.pop(f"{prefix}{item.id}", None)
+
+
+def show_conflict(item: Authored, text: str) -> None:
+    """After a refused save: who saved since, and the difference between their version and the editor's text."""
+    conflict = st.session_state.get(f"studio_conflict_{item.id}")
+    if conflict is None:
+        return
+    message, number, theirs_by = conflict
+    st.warning(esc(message), icon=":material/group:")
+    with st.expander("The difference between their version and yours", expanded=True):
+        theirs = store.authored.revision_source(user, item.id, number)
+        show_diff(theirs, text, f"Version {number}, saved by {theirs_by}", "Your text")
+
+
+def show_history(item: Authored, saved: bool) -> None:
+    revisions = store.authored.history(user, item.id)
+    st.caption("Every save that changed the text is kept as a version. Restoring one saves it again as a new version.")
+    text_table(
+        [
+            {
+                "Version": r.number,
+                "Saved by": r.saved_by_name or "a deleted account",
+                "Saved": when(r.saved_at),
+                "Title": r.name,
+                "Note": f"restored version {r.restored_from}" if r.restored_from is not None else "",
+            }
+            for r in revisions
+        ],
+        hide_index=True,
+    )
+    by_number = {r.number: r for r in revisions}
+    numbers = list(by_number)
+    if len(numbers) < 2:
+        st.caption("Save a change to compare versions.")
+    else:
+        cols = st.columns(2)
+        old = cols[0].selectbox(
+            "Compare version",
+            numbers,
+            index=1,
+            format_func=lambda n: version_label(by_number[n]),
+            key=f"studio_history_old_{item.id}",
+        )
+        new = cols[1].selectbox(
+            "with version",
+            numbers,
+            index=0,
+            format_func=lambda n: version_label(by_number[n]),
+            key=f"studio_history_new_{item.id}",
+        )
+        show_diff(
+            store.authored.revision_source(user, item.id, old),
+            store.authored.revision_source(user, item.id, new),
+            f"Version {old}",
+            f"Version {new}",
+        )
+    st.subheader("Restore a version")
+    chosen = st.selectbox(
+        "Version to restore",
+        numbers[1:],
+        format_func=lambda n: version_label(by_number[n]),
+        key=f"studio_restore_pick_{item.id}",
+        index=None,
+        placeholder="Choose a version",
+    )
+    if not saved:
+        st.caption("Save or undo your unsaved changes first: restoring replaces the text in the editor.")
+    sure = st.checkbox(
+        "Yes, make this version the current draft (the versions since stay in the history)",
+        key=f"studio_restore_sure_{item.id}",
+        disabled=chosen is None or not saved,
+    )
+    if st.button(
+        "Restore this version",
+        key=f"studio_restore_{item.id}",
+        icon=":material/history:",
+        disabled=chosen is None or not saved or not sure,
+    ):
+        assert chosen is not None
+        try:
+            restored = studio.restore(user, item, chosen)
+        except (AuthoringError, AccessDenied) as exc:
+            st.error(esc(str(exc)))
+        else:
+            forget_editor(item)
+            st.session_state.pop(f"studio_restore_sure_{item.id}", None)
+            st.session_state.pop(f"studio_restore_pick_{item.id}", None)
+            flash(f"Restored version {chosen} as version {restored.revision}. Every other version stays in the history.")
+            if restored.name != item.name:
+                open_item(f"a:{item.id}")
+            st.rerun()
+
+
+def show_sharing(item: Authored) -> None:
+    st.subheader("Share")
+    instructors = {i.id: i.name for i in store.authored.instructors(user, item.id)}
+    if not instructors:
+        st.caption("There is no other instructor to share this draft with yet.")
+        return
+    st.caption(
+        "Co-authors can open, edit, restore and play-test this draft and see its history. Only its author or an "
+        "admin can publish, retire, share or delete it."
+    )
+    chosen = st.multiselect(
+        "Share with these instructors",
+        list(instructors),
+        default=[u for u in item.shared_with if u in instructors],
+        format_func=instructors.__getitem__,
+        key=f"studio_share_{item.id}",
+        placeholder="Choose instructors",
+    )
+    if st.button(
+        "Save sharing",
+        key=f"studio_share_save_{item.id}",
+        icon=":material/group_add:",
+        disabled=set(chosen) == set(item.shared_with),
+    ):
+        try:
+            store.authored.share(user, item.id, chosen)
+        except (AuthoringError, AccessDenied) as exc:
+            st.error(esc(str(exc)))
+        else:
+            names = ", ".join(instructors[u] for u in chosen)
+            flash(f"Shared with {esc(names)}." if chosen else "This draft is no longer shared.")
+            st.rerun()
+
+
 # ------------------------------------------------------------------- editors
 def edit_authored(item: Authored) -> None:
     key = f"studio_source_{item.id}"
-    if key not in st.session_state:
-        st.session_state[key] = item.source
+    base_key, base_text_key = f"studio_base_{item.id}", f"studio_base_text_{item.id}"
+    if key not in st.session_state or base_key not in st.session_state:
+        st.session_state[key] = st.session_state[base_text_key] = item.source
+        st.session_state[base_key] = item.revision  # the version this editor opened
+    elif st.session_state[base_key] != item.revision and st.session_state[key] == st.session_state[base_text_key]:
+        # A co-author saved since, and nothing was changed here: show their version (nothing is lost).
+        st.session_state[key] = st.session_state[base_text_key] = item.source
+        st.session_state[base_key] = item.revision
+    elif st.session_state[key] == item.source and st.session_state[base_key] != item.revision:
+        # The editor holds the latest version (saved from the form, or the same words): it builds on that one.
+        st.session_state[base_text_key], st.session_state[base_key] = item.source, item.revision
+        st.session_state.pop(f"studio_conflict_{item.id}", None)
+    owner = user.role == "admin" or item.author_id == user.id
     left, right = st.columns([3, 2], gap="large")
     with left:
-        text = st.text_area(
-            "Scenario YAML",
-            key=key,
-            height=560,
-            max_chars=studio.MAX_UPLOAD,
-            help="Checked each time you click outside the box or press Ctrl+Enter. Save to keep your changes.",
-        )
+        show_conflict(item, st.session_state[key])
+        if studio_form.view_switch(item):  # the form edits the same text, saving each change (ui/studio_form.py)
+            text = studio_form.edit(user, item, key)
+        else:
+            text = st.text_area(
+                "Scenario YAML",
+                key=key,
+                height=560,
+                max_chars=studio.MAX_UPLOAD,
+                help="Checked each time you click outside the box or press Ctrl+Enter. Save to keep your changes.",
+            )
     inspection = studio.check(text, studio.source_name(item))
     saved = text == item.source
     with left:
         st.caption(
-            f"{STATUS[item.status]} · by {esc(item.author_name)} · saved {item.updated_at:%d %b %Y %H:%M}"
+            f"{STATUS[item.status]} · by {esc(item.author_name)} · version {item.revision}, saved "
+            f"{item.updated_at:%d %b %Y %H:%M}"
+            + (f" by {esc(item.saved_by_name)}" if item.saved_by_name else "")
+            + (
+                f" · shared with {len(item.shared_with)} co-author{'s' if len(item.shared_with) != 1 else ''}"
+                if item.shared_with
+                else ""
+            )
             + ("" if saved else " · **unsaved changes**")
         )
         cols = st.columns(3)
         if cols[0].button("Save draft", key=f"studio_save_{item.id}", type="primary", icon=":material/save:", disabled=saved):
             try:
-                saved_item = studio.save(user, item, text)
+                saved_item = studio.save(user, item, text, st.session_state[base_key])
+            except StaleDraft as exc:
+                # Saving again replaces their version: the editor now builds on it. Their text stays in the history.
+                st.session_state[base_key] = exc.theirs.number
+                st.session_state[base_text_key] = exc.their_source
+                st.session_state[f"studio_conflict_{item.id}"] = (
+                    str(exc),
+                    exc.theirs.number,
+                    exc.theirs.saved_by_name or "someone",
+                )
+                st.rerun()  # the warning and the difference show above the editor
             except AuthoringError as exc:
                 st.error(esc(str(exc)))
             else:
+                forget_editor(item)
                 flash("Draft saved." + ("" if inspection.ok else " It still has problems to fix before it can be published."))
                 if saved_item.name != item.name:
                     open_item(f"a:{item.id}")  # its label in the box changed: select it again
@@ -256,14 +441,15 @@ def edit_authored(item: Authored) -> None:
             icon=":material/download:",
         )
         if cols[2].button("Undo unsaved changes", key=f"studio_revert_{item.id}", disabled=saved):
-            st.session_state[key] = item.source
+            forget_editor(item)
             st.rerun()
+        studio_twine.export_button(inspection, item)  # under the row: its label is too long for a third of it
     with right:
         st.subheader("Checks")
         show_problems(inspection)
     # A keyed tab set remembers which tab is open across reruns (a play-test click must not jump back to Graph).
-    graph_tab, cues_tab, play_tab, publish_tab = st.tabs(
-        ["Graph", "Surface cues", "Play-test", "Publish"], key=f"studio_tabs_{item.id}", on_change="rerun"
+    graph_tab, cues_tab, play_tab, history_tab, publish_tab = st.tabs(
+        ["Graph", "Surface cues", "Play-test", "History", "Publish"], key=f"studio_tabs_{item.id}", on_change="rerun"
     )
     with graph_tab:
         show_graph(inspection)
@@ -271,8 +457,18 @@ def edit_authored(item: Authored) -> None:
         show_cues(inspection)
     with play_tab:
         show_playtest(inspection)
+    with history_tab:
+        show_history(item, saved)
     with publish_tab:
+        if not owner:
+            st.info(
+                f"{esc(item.author_name)} shared this draft with you. Only its author or an admin can publish, retire, "
+                "share or delete it.",
+                icon=":material/group:",
+            )
+            return
         show_publishing(item, inspection, saved)
+        show_sharing(item)
         with st.expander("Delete this scenario"):
             st.caption("Attempts trainees already played stay in their records. This cannot be undone.")
             sure = st.checkbox("Yes, delete it from the studio", key=f"studio_delete_sure_{item.id}")
@@ -343,11 +539,18 @@ def start_panel(user: User, mine: list[Authored]) -> None:
             flash(f"Started a new draft from {origin}. Change it to your own and save.")
             open_item(f"a:{created.id}")
     with cols[1]:
-        upload = st.file_uploader("Upload a scenario (.yaml)", type=["yaml", "yml"], key="studio_upload")
+        upload = st.file_uploader(
+            "Upload a scenario (.yaml) or a Twine story (.twee, .html)",
+            type=["yaml", "yml", *studio_twine.TYPES],
+            key="studio_upload",
+        )
     if upload is not None:
         seen: set[str] = st.session_state.setdefault(state.STUDIO_UPLOADED, set())
         if upload.file_id not in seen:
             seen.add(upload.file_id)
+            if studio_twine.is_twine(upload.name):  # a new draft and its import report, or a message
+                studio_twine.import_upload(user, upload.name, upload.getvalue(), open_item)
+                return
             try:
                 text = studio.decode_upload(upload.getvalue())
                 created = studio.create(user, text, upload.name)
@@ -379,7 +582,7 @@ by_key = {f"a:{item.id}": item for item in user_items}
 options = [*by_key, *(f"l:{sid}" for sid in library)]
 labels = {
     # Labels change only with a title (saving re-selects it then): a changed label would drop the selection.
-    **{k: f"Yours: {item.name}" for k, item in by_key.items()},
+    **{k: f"{'Yours' if item.author_id == user.id else 'By ' + item.author_name}: {item.name}" for k, item in by_key.items()},
     **{f"l:{sid}": f"Library (read-only): {loaded.scenario.title}" for sid, loaded in library.items()},
 }
 # What is open lives in STUDIO_OPEN, not only in the selectbox: the box's labels change when a draft is saved
@@ -396,7 +599,10 @@ st.divider()
 
 
 def remember_pick() -> None:
-    st.session_state[state.STUDIO_OPEN] = st.session_state[PICK]
+    # Only a real choice: when a co-author saves a new title, the open draft's label changes under the box and the
+    # browser sends back the old label (not an option); the draft must stay open with the text being written in it.
+    if st.session_state[PICK] in options:
+        st.session_state[state.STUDIO_OPEN] = st.session_state[PICK]
 
 
 picked = st.selectbox(
@@ -408,11 +614,12 @@ picked = st.selectbox(
     placeholder="Choose",
     on_change=remember_pick,
 )
-opened = picked if picked is not None else current
+opened = picked if picked in options else current
 if opened is None:
     st.stop()
 if opened.startswith("a:"):
     st.header(esc(by_key[opened].name))
+    studio_twine.show_report(by_key[opened])
     edit_authored(by_key[opened])
 else:
     st.header(esc(library[opened[2:]].scenario.title))
