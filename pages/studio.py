@@ -8,7 +8,7 @@ import streamlit as st
 
 from records import AccessDenied, User
 from records.authored import Authored, AuthoringError, Revision, StaleDraft
-from scenarios import Problem
+from scenarios import Problem, roundtrip
 from scenarios.audit import audit_scenario, giveaways, scenario_rows
 from scenarios.diff import diff_text
 from scenarios.quality import TooLarge
@@ -19,6 +19,7 @@ from ui.render import SCORE_HELP, esc, peer_says, text_table, you_say
 from ui.render import feedback as show_feedback
 
 user = identity.require_user("instructor", "admin")  # the page re-checks the role itself
+BLANK = "blank"  # "Start from": an empty draft, opened in the form
 store = services.store()
 library = services.library().scenarios
 STATUS = {"draft": "Draft", "published": "Published", "retired": "Retired"}
@@ -526,17 +527,23 @@ def start_panel(user: User, mine: list[Authored]) -> None:
         st.caption("You have not written a scenario yet. Start a new one, upload a YAML file, or copy one from the library.")
     cols = st.columns([1, 2])
     with cols[0]:
+        starts = {**TEMPLATES, BLANK: ("An empty form: build it from scratch, no YAML", "")}
         shape = st.selectbox(
             "Start from",
-            list(TEMPLATES),
-            format_func=lambda key: TEMPLATES[key][0],
+            list(starts),
+            format_func=lambda key: starts[key][0],
             key="studio_template",
-            help="Each starting point passes every check and has guidance beside each field.",
+            help="Each shape passes every check and has guidance beside each field; the empty form lists what to fill in.",
         )
         if st.button("New scenario", key="studio_new", icon=":material/add:"):
-            created = studio.create(user, template_text(shape), f"new-{shape}.yaml")
-            origin = "the starter scenario" if shape == "starter" else f"the template “{TEMPLATES[shape][0].split(':')[0]}”"
-            flash(f"Started a new draft from {origin}. Change it to your own and save.")
+            if shape == BLANK:  # opens in the form, which shows what each field still needs
+                created = studio.create(user, roundtrip.blank(), "new-scenario.yaml")
+                st.session_state[f"studio_view_{created.id}"] = "Form"
+                flash("Started an empty draft in the form. Fill in each field; the checks say what is still missing.")
+            else:
+                created = studio.create(user, template_text(shape), f"new-{shape}.yaml")
+                origin = "the starter scenario" if shape == "starter" else f"the template “{TEMPLATES[shape][0].split(':')[0]}”"
+                flash(f"Started a new draft from {origin}. Change it to your own and save.")
             open_item(f"a:{created.id}")
     with cols[1]:
         upload = st.file_uploader(

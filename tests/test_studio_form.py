@@ -122,13 +122,8 @@ RESPONSES = {
 }
 
 
-def test_an_instructor_builds_a_scenario_in_the_form_that_passes_the_checks(isolated_data, rubric):
-    at, store, ines = open_blank(isolated_data)
-    assert at.text_area(key=key("nodes", "point-1", "peer")).value == ""
-    assert "studio_source_1" not in [w.key for w in at.text_area]  # the YAML box is hidden in the form view
-    # the blank draft's problems show under their fields
-    assert messages_under(at, key("title")) == [esc("title: must not be empty")]
-
+def build_in_form(at: AppTest) -> None:
+    """Fill draft 1's form, field by field, into a three-point scenario with two endings."""
     # details
     at.text_input(key=key("title")).input("A first job interview")
     at.text_area(key=key("summary")).input("Sam has a job interview and mixed feelings about it.")
@@ -173,6 +168,16 @@ def test_an_instructor_builds_a_scenario_in_the_form_that_passes_the_checks(isol
         at.text_area(key=key("endings", ending_id, "debrief")).input(debrief)
     at.run()
     assert not at.exception
+
+
+def test_an_instructor_builds_a_scenario_in_the_form_that_passes_the_checks(isolated_data, rubric):
+    at, store, ines = open_blank(isolated_data)
+    assert at.text_area(key=key("nodes", "point-1", "peer")).value == ""
+    assert "studio_source_1" not in [w.key for w in at.text_area]  # the YAML box is hidden in the form view
+    # the blank draft's problems show under their fields
+    assert messages_under(at, key("title")) == [esc("title: must not be empty")]
+
+    build_in_form(at)
 
     source = saved_source(store, ines)
     inspection = inspect(source, rubric)
@@ -246,4 +251,55 @@ def test_points_and_responses_are_added_moved_duplicated_and_deleted_from_the_fo
     assert "# short, lower-case, with dashes; unique across the library" in text
     assert at.text_area(key=key("nodes", "opening", "choices", 2, "say")).value == ""
     assert messages_under(at, key("nodes", "opening", "choices", 2, "say")) != []
+    store.close()
+
+
+def test_from_an_empty_form_to_a_trainee_playing_it(isolated_data):
+    """Issue 16's path, without a line of YAML: "Start from: an empty form" opens the form, the instructor builds a
+    three-point scenario with two endings, play-tests it (nothing recorded), publishes it to the cohort, and a
+    trainee of the cohort finds it and plays it to the end."""
+    store = Store.open(isolated_data)
+    make_user(store, "Ada Admin", "admin")
+    ines = make_user(store, "Ines Instructor", "instructor")
+    cohort = store.cohorts.create(ines, "Tuesday evenings")
+    tara = make_user(store, "Tara")
+    store.cohorts.join(tara, cohort.join_code)
+    at = app_for(store.accounts.start_session(ines))
+    at.switch_page("pages/studio.py").run()
+    at.selectbox(key="studio_template").set_value("blank").run()
+    at.button(key="studio_new").click().run()
+    assert not at.exception
+    assert at.info[0].value == "Started an empty draft in the form. Fill in each field; the checks say what is still missing."
+    assert "studio_source_1" not in [w.key for w in at.text_area]  # the form, not the YAML
+    build_in_form(at)
+    assert next(s.value for s in at.success).startswith("Passes every check")
+
+    # Play-test along the strongest path: an ending, and nothing recorded.
+    for step, point in enumerate(("point-1", "point-2", "point-3")):
+        strongest = next(i for i, r in enumerate(RESPONSES[point]) if r[1] == "strongest")
+        wanted = f"_{step}_response-{strongest + 1}"
+        at.button(
+            key=next(b.key for b in at.button if b.key and b.key.startswith("playtest_") and b.key.endswith(wanted))
+        ).click().run()
+        assert not at.exception
+    assert any(m.value.startswith("**Ending:** A plan of their own") for m in at.markdown)
+    assert store.attempts_of(tara, tara.id) == []
+
+    at.multiselect(key="studio_cohorts_1").set_value([cohort.id]).run()
+    at.button(key="studio_publish_1").click().run()
+    assert not at.exception
+    assert at.info[0].value.startswith("Published “A first job interview”.")
+
+    trainee = app_for(store.accounts.start_session(tara)).switch_page("pages/practice.py").run()
+    assert "#### A first job interview" in [m.value for m in trainee.markdown]
+    trainee.button(key="choose_new-scenario").click().run()
+    trainee.button(key="start").click().run()
+    for point in ("point-1", "point-2", "point-3"):
+        strongest = next(i for i, r in enumerate(RESPONSES[point]) if r[1] == "strongest")
+        trainee.button(key=f"choice_{point}_response-{strongest + 1}").click().run()
+        assert not trainee.exception
+        if any(b.key == "continue" for b in trainee.button):
+            trainee.button(key="continue").click().run()
+    [attempt] = store.attempts_of(tara, tara.id)
+    assert (attempt.status, attempt.score) == ("finished", 100)
     store.close()
