@@ -3,6 +3,7 @@ and the "Export to Twine (Twee 3)" download."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -91,15 +92,22 @@ def show_report(item: Authored) -> None:
             st.markdown(report_markdown(report))
 
 
+def story_ifid(item: Authored) -> str:
+    """The Twine IFID of a draft: a UUID (version 5) made from the draft's number, the same at every export."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://peersim.invalid/studio/draft/{item.id}")).upper()
+
+
 def export_button(inspection: Inspection, item: Authored) -> None:
     """The "Export to Twine (Twee 3)" download: the draft as it is in the editor, once it fits the format."""
     scenario = inspection.scenario
     st.download_button(
         "Export to Twine (Twee 3)",
-        export_twee(scenario).encode("utf-8") if scenario is not None else b"",
+        # One IFID per draft (Twine's identity of a story), so exporting it again names the same story.
+        export_twee(scenario, story_ifid(item)).encode("utf-8") if scenario is not None else b"",
         file_name=f"{scenario.id if scenario is not None else 'draft'}.twee",
         mime="text/plain",
         key=f"studio_twine_export_{item.id}",
+        on_click="ignore",  # a download changes nothing on the page: no rerun
         icon=":material/account_tree:",
         disabled=scenario is None,
         help="A Twee 3 file for Twine (Harlowe 3.3): a passage for each decision point and ending, responses as "

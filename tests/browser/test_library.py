@@ -9,7 +9,7 @@ from datetime import timedelta
 from records import Store, clock
 from scenarios import LIBRARY_DIR, load_library
 from scoring import default_rubric
-from tests.browser.helpers import nav, sign_in
+from tests.browser.helpers import choose, nav, sign_in
 from tests.helpers import PASSWORD, make_user, play
 from ui.render import WORD_JOINER
 
@@ -43,9 +43,13 @@ def test_searching_sorting_badges_and_an_assignment_in_the_library(servers, open
     nav(page, "Practice")
     main = page.page.locator("[data-testid=stMain]")
     assert "Showing 44 of 44 scenarios." in main.inner_text()
-    shown = main.inner_text().replace(WORD_JOINER, "")
     odessa = library["odessa-who-hears-what"].scenario.title
-    assert shown.index(f"{odessa} · Thursday mornings") < shown.index("Search the library")  # above the library
+    assigned = page.page.get_by_text(f"{odessa} · Thursday mornings")
+    search = page.page.get_by_label("Search the library")
+    assigned.wait_for(timeout=30_000)
+    search.wait_for(timeout=30_000)
+    assert assigned.bounding_box()["y"] < search.bounding_box()["y"]  # the assignment, above the library
+    shown = main.inner_text().replace(WORD_JOINER, "")
     assert "To do · due" in shown and "(due in 3 days)" in shown
     assert f"You have an unfinished conversation: {colleen.scenario.title}\n" in shown + "\n"  # no "?." after it
     assert "Unfinished: resume it from the top of this page" in shown
@@ -75,9 +79,7 @@ def test_searching_sorting_badges_and_an_assignment_in_the_library(servers, open
     page.settle()
 
     # Sort: shortest first follows the scenarios' minutes.
-    page.page.get_by_role("combobox", name="Sort by").click()
-    page.page.get_by_role("option", name="Shortest first").click()
-    page.settle()
+    choose(page, "Sort by", "Shortest first")
     minutes = {s.scenario.title: s.scenario.minutes for s in library.values()}
     listed = cards(page)
     assert [minutes[t] for t in listed] == sorted(minutes[t] for t in listed)

@@ -65,6 +65,7 @@ def test_an_instructor_imports_a_twine_story_and_exports_it_again(servers, open_
     download.value.save_as(str(tmp_path / "again.twee"))
     again = import_story((tmp_path / "again.twee").read_text(encoding="utf-8"))
     assert inspect(again.yaml, load_rubric()).scenario == dana
+    instructor.settle()
     p.get_by_role("button", name="Export to Twine (Twee 3)").scroll_into_view_if_needed()
     instructor.shot("twine-export")
     assert instructor.console_errors() == []
