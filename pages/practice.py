@@ -302,7 +302,7 @@ def show_conversation(user: User, current: play.Play, view: play.View) -> None:
             "Try another response here",
             key="branch_here",
             icon=":material/alt_route:",
-            help="Practise this moment again in a practice branch, kept apart from your first tries",
+            help="Practice this moment again in a practice branch, kept apart from your first tries",
             on_click=try_again,
             args=(user, view.attempt, node_id, scenario.title),
         )
@@ -402,7 +402,7 @@ def show_summary(user: User, current: play.Play, view: play.View) -> None:
                     key=f"again_{number}_{made.node_id}",
                     type="tertiary",
                     icon=":material/alt_route:",
-                    help="Practise this moment again in a practice branch, kept apart from your first tries",
+                    help="Practice this moment again in a practice branch, kept apart from your first tries",
                     on_click=try_again,
                     args=(user, view.attempt, made.node_id, scenario.title),
                 )

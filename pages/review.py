@@ -150,7 +150,7 @@ def try_again(decision: Decision) -> None:
         type="tertiary",
         icon=":material/alt_route:",
         help=esc(
-            f"Practise {play.moment(scenario, decision.node_id)} again in a practice branch, kept apart from your "
+            f"Practice {play.moment(scenario, decision.node_id)} again in a practice branch, kept apart from your "
             "first tries. This conversation stays as it is."
         ),
     ):

@@ -54,7 +54,7 @@ BRANCHABLE = (*MODES, BRANCH)
 
 NOT_BRANCHABLE = {
     "live": (
-        "A live class moves on together, so its moments cannot be tried again on your own. To practise them, "
+        "A live class moves on together, so its moments cannot be tried again on your own. To practice them, "
         "play this scenario from the library."
     ),
     "exam": "A mock exam cannot be tried again from a question. The questions you missed come back in spaced review.",

@@ -134,7 +134,7 @@ def test_a_live_class_cannot_be_branched(store, mini, rubric):
     store.live.answer(tia, session.id, step=1, choice_id="mixed", loaded=mini, rubric=rubric)
     with refused(
         BranchRefused,
-        "A live class moves on together, so its moments cannot be tried again on your own. To practise them, play "
+        "A live class moves on together, so its moments cannot be tried again on your own. To practice them, play "
         "this scenario from the library.",
     ):
         branch(store, tia, seat.attempt_id, "open", mini)
