@@ -13,7 +13,7 @@ from scenarios.audit import audit_scenario, giveaways, scenario_rows
 from scenarios.diff import diff_text
 from scenarios.quality import TooLarge
 from scenarios.studio import TEMPLATES, Inspection, graph, template_text, to_dot, with_new_id
-from ui import identity, services, state, studio, studio_form, studio_twine
+from ui import identity, services, state, studio, studio_code, studio_form, studio_twine
 from ui.play import shown_order
 from ui.render import SCORE_HELP, esc, peer_says, text_table, you_say
 from ui.render import feedback as show_feedback
@@ -84,7 +84,8 @@ def show_problem(problem: Problem, lines: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------- graph
-def show_graph(inspection: Inspection) -> None:
+def show_graph(inspection: Inspection, item: Authored | None = None) -> None:
+    """The scenario's graph; for a draft (``item``) its places open in the form from the list or the table."""
     if inspection.scenario is None:
         st.info("The graph appears once the YAML fits the scenario format. Fix the problems listed first.")
         return
@@ -96,8 +97,35 @@ def show_graph(inspection: Inspection) -> None:
         "ends are labeled in capitals."
     )
     st.graphviz_chart(to_dot(drawn), width="content")
-    with st.expander("The graph as a table"):
-        text_table(drawn.rows())
+    if item is None:  # a shipped scenario: read only
+        with st.expander("The graph as a table"):
+            text_table(drawn.rows())
+        return
+    labels = studio_form.place_labels(roundtrip.load(inspection.text))
+    places = [node.id for node in drawn.nodes if node.id in labels]
+    pills_key, rows_key = f"studio_graph_open_{item.id}", f"studio_graph_rows_{item.id}"
+
+    def open_place() -> None:
+        place = st.session_state.get(pills_key)
+        if place:
+            studio_form.open_in_form(item.id, place)
+            st.session_state[pills_key] = None
+
+    def open_row() -> None:
+        rows = st.session_state[rows_key].selection.rows
+        if rows:
+            studio_form.open_in_form(item.id, drawn.edges[rows[0]].node_id)
+
+    st.pills(
+        "Open in the form",
+        places,
+        format_func=lambda place: esc(labels[place]),  # pills read Markdown: an author's words show as typed
+        key=pills_key,
+        on_change=open_place,
+        help="Opens that decision point or ending in the form above, ready to edit.",
+    )
+    st.caption("The graph as a table, one row per response: click a row to open its decision point in the form above.")
+    st.dataframe(drawn.rows(), hide_index=True, on_select=open_row, selection_mode="single-row", key=rows_key)
 
 
 # ------------------------------------------------------------------ surface cues
@@ -389,14 +417,10 @@ def edit_authored(item: Authored) -> None:
         show_conflict(item, st.session_state[key])
         if studio_form.view_switch(item):  # the form edits the same text, saving each change (ui/studio_form.py)
             text = studio_form.edit(user, item, key)
-        else:
-            text = st.text_area(
-                "Scenario YAML",
-                key=key,
-                height=560,
-                max_chars=studio.MAX_UPLOAD,
-                help="Checked each time you click outside the box or press Ctrl+Enter. Save to keep your changes.",
-            )
+        else:  # a code editor with the problems in its gutter, or a plain text box (ui/studio_code.py)
+            st.session_state[key] = st.session_state[key]  # kept while the plain box (its widget) is not drawn
+            shown = studio.check(st.session_state[key], studio.source_name(item))
+            text = studio_code.edit(item, key, shown, studio.MAX_UPLOAD)
     inspection = studio.check(text, studio.source_name(item))
     saved = text == item.source
     with left:
@@ -453,7 +477,7 @@ def edit_authored(item: Authored) -> None:
         ["Graph", "Surface cues", "Play-test", "History", "Publish"], key=f"studio_tabs_{item.id}", on_change="rerun"
     )
     with graph_tab:
-        show_graph(inspection)
+        show_graph(inspection, item)
     with cues_tab:
         show_cues(inspection)
     with play_tab:

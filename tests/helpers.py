@@ -77,6 +77,15 @@ def app_for(token: str | None = None, script: Path | None = None) -> AppTest:
     return at.run()
 
 
+def plain_yaml_box(at: AppTest) -> AppTest:
+    """Have the studio's YAML view show its plain text box, which AppTest can type into (the code editor is a
+    custom component: a browser thing, driven by tests/browser/test_studio_code.py)."""
+    from ui import studio_code
+
+    at.session_state[studio_code.CHOICE_KEY] = studio_code.PLAIN
+    return at
+
+
 def texts(at: AppTest) -> list[str]:
     """Everything the page says in markdown-like elements (markdown, captions and alerts), in order of kind."""
     found = []

@@ -13,7 +13,7 @@ from records.authored import AuthoringError, StaleDraft
 from records.tables import audit_log
 from scenarios.diff import diff_text
 from scenarios.studio import starter_text
-from tests.helpers import app_for, make_user
+from tests.helpers import app_for, make_user, plain_yaml_box
 from tests.shown import shown, shown_rows
 
 if TYPE_CHECKING:
@@ -247,7 +247,7 @@ RETITLED = STARTER.replace("title: A first conversation", "title: A second conve
 
 def studio_as(store: Store, actor) -> AppTest:  # type: ignore[no-untyped-def]
     at = app_for(store.accounts.start_session(actor))
-    at.switch_page("pages/studio.py").run()
+    plain_yaml_box(at).switch_page("pages/studio.py").run()
     at.selectbox(key="studio_pick").set_value("a:1").run()
     assert not at.exception
     return at

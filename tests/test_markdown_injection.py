@@ -216,8 +216,17 @@ PLAIN = {
     "json": {"body"},
     "chat_message": {"name"},  # the peer's name as an aria-label attribute (React sets it as text), never Markdown
 }
-SKIPPED = {"plotly_chart", "graphviz_chart", "dataframe", "arrow_data_frame", "vega_lite_chart", "deck_gl_json_chart"}
-"""Not Markdown: charts (scoring.charts makes their text plain) and st.dataframe (a canvas of plain text)."""
+SKIPPED = {
+    "plotly_chart",
+    "graphviz_chart",
+    "dataframe",
+    "arrow_data_frame",
+    "vega_lite_chart",
+    "deck_gl_json_chart",
+    "component_instance",
+}
+"""Not Markdown: charts (scoring.charts makes their text plain), st.dataframe (a canvas of plain text) and the
+studio's code editor (a component: Ace shows the YAML as the text it is, in its own frame)."""
 
 
 def _nodes(node: Any) -> Iterator[Any]:

@@ -6,8 +6,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from records import Store
+from scenarios.gateway import Problem
 from scenarios.studio import graph, inspect, source_line, starter_text, to_dot, with_new_id
-from tests.helpers import FIXTURES, app_for, make_user, session_for
+from tests.helpers import FIXTURES, app_for, make_user, plain_yaml_box, session_for
 from tests.shown import shown_rows
 from ui.render import esc
 
@@ -121,7 +122,7 @@ def test_copying_a_scenario_changes_only_its_id():
 # ------------------------------------------------------------------ the page
 def studio_for(database_url: str, name: str = "Ines Instructor") -> AppTest:
     at = app_for(session_for(database_url, name, "instructor"))
-    return at.switch_page("pages/studio.py").run()
+    return plain_yaml_box(at).switch_page("pages/studio.py").run()
 
 
 def editor(at: AppTest):  # type: ignore[no-untyped-def]
@@ -313,3 +314,28 @@ def test_a_new_draft_from_the_crisis_template(isolated_data):
     assert at.info[0].value == "Started a new draft from the template “A crisis moment”. Change it to your own and save."
     assert editor(at).value == template_text("crisis")
     assert [s.value for s in at.success] == ["Passes every check, with no teaching warnings."]
+
+
+def test_the_yaml_view_opens_in_the_code_editor_with_each_problem_marked_on_its_line(isolated_data):
+    from ui import studio_code
+
+    at = app_for(session_for(isolated_data, "Ines Instructor", "instructor"))
+    at.switch_page("pages/studio.py").run()
+    at.button(key="studio_new").click().run()
+    assert not at.exception
+    assert at.button_group(key=studio_code.CHOICE_KEY).value == studio_code.CODE
+    assert [w.key for w in at.text_area if (w.key or "").startswith("studio_source_")] == []  # no plain box
+    assert studio_code.KEYBOARD_NOTE in [c.value for c in at.caption]
+    # the marks: rows and columns from 0, as Ace counts them, with the checks' own words
+    problems = [
+        Problem("draft.yaml", 3, 5, "nodes.start.peer: must not be empty"),
+        Problem("draft.yaml", 1, 1, "Say what the peer is feeling first.", "warning"),
+    ]
+    assert studio_code.annotations(problems) == [
+        {"row": 2, "column": 4, "type": "error", "text": "nodes.start.peer: must not be empty"},
+        {"row": 0, "column": 0, "type": "warning", "text": "Say what the peer is feeling first."},
+    ]
+    # the plain box is one click away, with the same text
+    at.button_group(key=studio_code.CHOICE_KEY).set_value(studio_code.PLAIN).run()
+    assert editor(at).value == at.session_state["studio_source_1"]
+    assert editor(at).value.startswith("# A new scenario. Change everything below to your own;")

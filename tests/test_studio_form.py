@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from records import Store
 from scenarios import roundtrip
 from scenarios.studio import inspect, starter_text
-from tests.helpers import app_for, make_user, session_for
+from tests.helpers import app_for, make_user, plain_yaml_box, session_for
 from ui.render import esc
 
 pytestmark = [pytest.mark.usefixtures("fixture_library"), pytest.mark.apptest]
@@ -27,7 +27,7 @@ def open_blank(database_url: str, text: str | None = None) -> tuple[AppTest, Sto
     store = Store.open(database_url)
     ines = next(a.user for a in store.accounts.list(make_user(store, "Ada Admin", "admin")) if a.user.name == "Ines Instructor")
     store.authored.create(ines, text or roundtrip.blank(), name="new-scenario.yaml", scenario_id=None, checked_hash=None)
-    at.switch_page("pages/studio.py").run()
+    plain_yaml_box(at).switch_page("pages/studio.py").run()
     at.selectbox(key="studio_pick").set_value("a:1").run()
     at.button_group(key="studio_view_1").set_value("Form").run()
     assert not at.exception
@@ -265,7 +265,7 @@ def test_from_an_empty_form_to_a_trainee_playing_it(isolated_data):
     tara = make_user(store, "Tara")
     store.cohorts.join(tara, cohort.join_code)
     at = app_for(store.accounts.start_session(ines))
-    at.switch_page("pages/studio.py").run()
+    plain_yaml_box(at).switch_page("pages/studio.py").run()
     at.selectbox(key="studio_template").set_value("blank").run()
     at.button(key="studio_new").click().run()
     assert not at.exception
@@ -302,4 +302,32 @@ def test_from_an_empty_form_to_a_trainee_playing_it(isolated_data):
             trainee.button(key="continue").click().run()
     [attempt] = store.attempts_of(tara, tara.id)
     assert (attempt.status, attempt.score) == ("finished", 100)
+    store.close()
+
+
+def test_a_place_opened_from_the_graph_shows_in_the_form_open_and_the_others_closed(isolated_data):
+    at, store, _ = open_blank(isolated_data, starter_text())
+    at.button_group(key="studio_view_1").set_value("YAML").run()
+    opener = at.button_group(key="studio_graph_open_1")
+    assert opener.label == "Open in the form"
+    assert opener.options == [
+        esc(label)  # the pills read Markdown: the words are escaped to show as typed
+        for label in (
+            "Point 1: “I keep thinking I should change something. I just don't kno…”",
+            "Point 2: “Yeah. Maybe my sleep. I'm up half the night and dragging al…”",
+            "Ending 1: A step of their own",
+            "Ending 2: The talk stalls",
+        )
+    ]
+    opener.set_value("opening").run()
+    assert not at.exception
+    assert at.button_group(key="studio_view_1").value == "Form"  # the form is shown, at that point
+    assert at.button_group(key="studio_graph_open_1").value is None  # the list is ready for the next pick
+    expanded = {e.label: e.proto.expanded for e in at.expander if e.label.startswith(("Point", "Ending"))}
+    assert [label for label, is_open in expanded.items() if is_open] == [next(iter(expanded))]
+    # adding a point opens the new, last one again
+    at.button(key="studio_form_1.add_point").click().run()
+    expanded = {e.label: e.proto.expanded for e in at.expander if e.label.startswith("Point")}
+    assert list(expanded.values())[-1] is True
+    assert next(iter(expanded.values())) is False
     store.close()

@@ -27,11 +27,33 @@ DIFFICULTY = {1: "1 · introductory", 2: "2 · intermediate", 3: "3 · advanced"
 OPEN_NEXT = f"{state.STUDIO_OPEN}.next"  # pages/studio.py reopens this draft when its label changed
 
 
+# A select box sends back the words of its choice, and the words of a point change as its author types them: a
+# choice sent in a point's old words is no choice of this list, and the field keeps what it holds.
+UNCHANGED = object()
+
+
+def focus_key(item_id: int) -> str:
+    return f"studio_form_{item_id}.focus"
+
+
+def open_in_form(item_id: int, place_id: str) -> None:
+    """Show the form with one decision point or ending open (from the graph's table or its list of places)."""
+    st.session_state[f"studio_view_{item_id}"] = "Form"
+    st.session_state[focus_key(item_id)] = place_id
+
+
+def _opened(ctx: Context, place_id: str, number: int, count: int) -> bool:
+    """Is this point or ending's section drawn open: the one being edited or opened from the graph, else the
+    last one (sections with problems are open too)."""
+    focus = st.session_state.get(focus_key(ctx.item.id))
+    return place_id == focus if focus else number == count
+
+
 def view_switch(item: Authored) -> bool:
     """The Form/YAML switch above the editor; True when the form is chosen."""
-    chosen = st.segmented_control(
-        "Edit as", VIEWS, default="YAML", key=f"studio_view_{item.id}", help="Both edit the same draft: switch any time."
-    )
+    key = f"studio_view_{item.id}"
+    st.session_state.setdefault(key, "YAML")  # not default=: the graph's "Open in the form" sets this state
+    chosen = st.segmented_control("Edit as", VIEWS, key=key, help="Both edit the same draft: switch any time.")
     return chosen == "Form"
 
 
@@ -93,13 +115,19 @@ def _edit(ctx: Context, change: Callable[[roundtrip.Draft], Any], *, fields_move
 
 
 def _changed(ctx: Context, path: roundtrip.Path, convert: Callable[[Any], Any] | None = None) -> None:
+    if path[0] in ("nodes", "endings"):  # the point or ending being edited stays open when its last problem goes
+        st.session_state[focus_key(ctx.item.id)] = path[1]
     value = st.session_state[ctx.key(path)]
     value = convert(value) if convert is not None else value
+    if value is UNCHANGED:
+        return
     _edit(ctx, lambda draft: roundtrip.set_field(draft, path, value), fields_move=False)
 
 
 def _structure(ctx: Context, change: Callable[[roundtrip.Draft], Any]) -> None:
-    """Adding, moving, duplicating or deleting: fields change places, so the widgets are drawn anew."""
+    """Adding, moving, duplicating or deleting: fields change places, so the widgets are drawn anew (and the last
+    point or ending opens, not one opened from the graph before)."""
+    st.session_state.pop(focus_key(ctx.item.id), None)
     _edit(ctx, change, fields_move=True)
 
 
@@ -172,7 +200,7 @@ def _select(
         format_func=lambda option: labels.get(option, str(option)),
         key=ctx.key(path),
         on_change=_changed,
-        args=(ctx, path, lambda v: "" if v is None else v),
+        args=(ctx, path, lambda v: "" if v is None else v if v in options else UNCHANGED),
         placeholder=placeholder,
         help=help,
     )
@@ -180,8 +208,9 @@ def _select(
 
 
 def _buttons(ctx: Context, what: str, key: str, actions: list[tuple[str, str, Callable[[roundtrip.Draft], Any], bool]]) -> None:
-    cols = st.columns(len(actions))
-    for col, (label, icon, change, disabled) in zip(cols, actions, strict=True):
+    # Two a row: four in a row cut their words short ("D…") in the form's column on a laptop or a tablet.
+    cols = [col for _ in range(0, len(actions), 2) for col in st.columns(2)]
+    for col, (label, icon, change, disabled) in zip(cols, actions, strict=False):
         col.button(
             label,
             key=f"{ctx.prefix}.{key}.{label}",
@@ -351,7 +380,7 @@ def _points(ctx: Context, shown: Shown, draft: roundtrip.Draft, labels: dict[str
     for number, node_id in enumerate(node_ids, start=1):
         base: roundtrip.Path = ("nodes", node_id)
         has_problems = any(k[:2] == base for k in shown.left)
-        with st.expander(labels[node_id], expanded=has_problems or number == len(node_ids)):
+        with st.expander(labels[node_id], expanded=has_problems or _opened(ctx, node_id, number, len(node_ids))):
             shown.here(base)
             _text(
                 ctx, shown, draft, (*base, "scene"), "Scene (optional)", area=True, help="Narration shown before the peer's line."
@@ -397,7 +426,7 @@ def _endings(ctx: Context, shown: Shown, draft: roundtrip.Draft, labels: dict[st
     for number, ending_id in enumerate(ending_ids, start=1):
         base: roundtrip.Path = ("endings", ending_id)
         has_problems = any(k[:2] == base for k in shown.left)
-        with st.expander(labels[ending_id], expanded=has_problems or number == len(ending_ids)):
+        with st.expander(labels[ending_id], expanded=has_problems or _opened(ctx, ending_id, number, len(ending_ids))):
             shown.here(base)
             _text(ctx, shown, draft, (*base, "title"), "A short name for this ending (optional)")
             _text(ctx, shown, draft, (*base, "peer"), "The peer's last words", area=True)

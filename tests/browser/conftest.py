@@ -60,10 +60,14 @@ def browser() -> Iterator[object]:
 def open_page(browser: object, request: pytest.FixtureRequest) -> Iterator[object]:
     contexts = []
 
-    def make(name: str, cookies: list[dict[str, object]] | None = None, *, phone: bool = False) -> Page:
-        """A new browser context: a 1200x900 laptop, or with ``phone`` a 390x844 touch phone."""
+    def make(name: str, cookies: list[dict[str, object]] | None = None, *, phone: bool = False, tablet: bool = False) -> Page:
+        """A new browser context: a 1200x900 laptop, with ``phone`` a 390x844 touch phone, with ``tablet`` an
+        820x1180 touch tablet held upright."""
         viewport = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
-        context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)  # type: ignore[attr-defined]
+        if tablet:
+            viewport = {"width": 820, "height": 1180}
+        touch = phone or tablet
+        context = browser.new_context(viewport=viewport, is_mobile=touch, has_touch=touch)  # type: ignore[attr-defined]
         context.add_init_script(RUNS)
         if cookies:
             context.add_cookies(cookies)

@@ -45,6 +45,16 @@ def test_an_instructor_uploads_fixes_play_tests_and_publishes_a_scenario(servers
     assert "19 |         criteria: [po.reflective-listning]" in main  # the source line beside its problem
     instructor.shot("studio-problems")
 
+    # The YAML view opens in the code editor: each problem is marked in the gutter beside its line.
+    code = p.frame_locator("iframe[title='code_editor.code_editor']")
+    code.locator(".ace_gutter-cell.ace_error").first.wait_for(timeout=30_000)
+    # Ace draws only the lines in view (line 27 is further down): the first mark is on line 19
+    assert code.locator(".ace_gutter-cell.ace_error").all_inner_texts()[0] == "19"
+    assert "\nid: night-shift\n" in code.locator(".ace_content").inner_text().replace("\xa0", " ")  # the upload
+    p.locator("iframe[title='code_editor.code_editor']").scroll_into_view_if_needed()
+    instructor.shot("studio-code-editor")
+    p.get_by_text("Plain text box", exact=True).click()  # the plain box, which a test can fill at once
+    instructor.settle()
     editor = p.get_by_role("textbox", name="Scenario YAML")
     assert editor.input_value() == BROKEN  # the upload was kept exactly, problems and all
     editor.fill(FIXED)

@@ -1,4 +1,4 @@
-"""The studio's form view in a real browser, on a laptop and a phone: an instructor edits a draft without YAML,
+"""The studio's form view in a real browser, on a laptop, a tablet and a phone: an instructor edits a draft without YAML,
 each change is saved, and a problem shows under its field."""
 
 from __future__ import annotations
@@ -11,15 +11,16 @@ from tests.browser.helpers import fill_form, nav
 from tests.helpers import PASSWORD, make_user
 
 
-@pytest.mark.parametrize("phone", [False, True], ids=["laptop", "phone"])
-def test_an_instructor_edits_a_draft_in_the_form(servers, open_page, phone):
+@pytest.mark.parametrize("device", ["laptop", "tablet", "phone"])
+def test_an_instructor_edits_a_draft_in_the_form(servers, open_page, device):
     store = Store.open(servers.database_url)
     make_user(store, "Ada Admin", "admin")
     ines = make_user(store, "Ines Instructor", "instructor")
     store.authored.create(ines, starter_text(), name="A first conversation", scenario_id="my-new-scenario", checked_hash=None)
     server = servers.start()
 
-    view = open_page("instructor", phone=phone)
+    phone = device == "phone"
+    view = open_page("instructor", phone=phone, tablet=device == "tablet")
     p = view.page
     p.goto(server.url + "/")
     fill_form(view, email="ines.instructor@example.org", password=PASSWORD)

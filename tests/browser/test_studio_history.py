@@ -20,6 +20,8 @@ def open_draft(open_page, url: str, name: str, email: str, *, phone: bool = Fals
     view.page.goto(url + "/studio")
     view.settle()
     pick(view, "A first conversation")
+    view.page.get_by_text("Plain text box", exact=True).click()  # the plain box, which a test can fill at once
+    view.settle()
     return view
 
 
