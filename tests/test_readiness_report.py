@@ -11,8 +11,7 @@ from pypdf import PdfReader
 
 from scenarios import load_rubric
 from scenarios.loader import check_paths
-from scoring import charts
-from scoring.patterns import HIT_COLUMNS, domain_profile, score_over_time, top_pitfalls
+from scoring.patterns import HIT_COLUMNS, balance_by_week, domain_profile, pitfalls_by_week, score_over_time, top_pitfalls
 from scoring.readiness import readiness
 from scoring.report import ExamLine, ReportData, build_pdf
 from tests.helpers import EXAM_BANK
@@ -68,7 +67,8 @@ def test_the_pdf_report_reads_back_with_unicode_text(rubric):
         pitfalls=top_pitfalls(hits, rubric, {}),
         exams=[ExamLine(datetime(2026, 11, 21, tzinfo=UTC), 50, 72, 70)],
         readiness=readiness([], hits, rubric),
-        charts=[("Score per attempt", charts.score_chart(scores))],
+        pitfall_weeks=pitfalls_by_week(hits, rubric),
+        balance=balance_by_week(hits, rubric),
         headline="You have finished one conversation, with a score of 83%.",
         practice_next=[("Taking the reins", ["Her call to make", "Someday, my own place"])],
     )

@@ -9,12 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from records import User, clock
 from records.decisions import BRANCH
-from scoring import charts, patterns
+from scoring import patterns
 from scoring.readiness import Readiness, readiness
 from scoring.report import ExamLine, ReportData, build_pdf
 from ui import services, state
@@ -70,14 +69,8 @@ def load(actor: User, subject_id: int | None = None) -> ProgressData:
 
 
 def report_pdf(name: str, data: ProgressData) -> bytes:
-    """The downloadable progress report (made only when the trainee asks for it)."""
-    figures: list[tuple[str, go.Figure]] = []
-    if not data.scores.empty:
-        figures.append(("Score per attempt", charts.score_chart(data.scores)))
-    if not data.pitfall_weeks.empty:
-        figures.append(("Pitfalls per week", charts.pitfall_heatmap(data.pitfall_weeks)))
-    if not data.domains.empty:
-        figures.append(("Domain profile: earlier versus recent", charts.domain_chart(data.domains)))
+    """The downloadable progress report (made only when the trainee asks for it): the same frames as the page's
+    charts, which scoring.report draws itself."""
     titles = {loaded.id: loaded.scenario.title for loaded in services.library().scenarios.values()}
     practice_next = tuple(
         (str(row.title), tuple(titles.get(s, s) for s in list(row.practice)[:3]))
@@ -86,14 +79,15 @@ def report_pdf(name: str, data: ProgressData) -> bytes:
     )
     return build_pdf(
         ReportData(
-            name,
-            clock.now(),
-            data.scores,
-            data.domains,
-            data.top,
-            data.exams,
-            data.readiness,
-            tuple(figures),
+            name=name,
+            generated_at=clock.now(),
+            scores=data.scores,
+            domains=data.domains,
+            pitfalls=data.top,
+            exams=data.exams,
+            readiness=data.readiness,
+            pitfall_weeks=data.pitfall_weeks,
+            balance=data.balance,
             headline=headline(data),
             practice_next=practice_next,
         )
