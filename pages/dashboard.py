@@ -23,7 +23,7 @@ from scoring.assignments import state as assignment_state
 from scoring.exam_items import EXAM_FLAG_ADVICE, exam_item_analysis, item_table
 from scoring.scorer import feedback
 from ui import assignments as assignments_ui
-from ui import identity, progress_data, services
+from ui import bank_import, identity, progress_data, services
 from ui.render import chart_section, esc, peer_says, show_chart, text_table
 from ui.render import feedback as show_feedback
 
@@ -201,6 +201,15 @@ with export_tab:
         key="cohort_csv",
         icon=":material/download:",
     )
+
+    st.subheader("Question bank for your LMS")
+    st.caption(
+        "PeerSim's mock-exam questions for your own course site: in Moodle, open Question bank > Import and choose "
+        "GIFT or Moodle XML. Each question keeps its four options, its right answer and the feedback for every "
+        "option, in a category per exam domain."
+    )
+    bank_import.bank_downloads()
+    bank_import.gift_import_section()
 
 with overview:
     if figures.trainees.empty:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from scenarios.audit import THRESHOLDS_FILE, ThresholdError, exceeded, format_audit, load_thresholds, run_audit, thresholds_toml
 from scenarios.coverage import MIN_CHOICES, MIN_MAIN, MIN_SCENARIOS, catalogue_markdown, coverage, format_coverage
+from scenarios.exchange import GiftError, decode_gift, from_gift, to_gift, to_moodle_xml
 from scenarios.loader import BANK_DIR, DEFAULT_RUBRIC, LIBRARY_DIR, Report, ScenarioError, check_paths, load_rubric
 from scenarios.quality import TooLarge
 from scenarios.questions import EXAM_DOMAINS, bank_coverage
@@ -168,6 +169,48 @@ def _audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export_bank(args: argparse.Namespace) -> int:
+    loaded = _load_all(args, BANK_DIR)
+    if loaded is None:
+        return 1
+    _, report = loaded
+    questions = [q for b in report.banks for q in b.bank.questions]
+    if not questions:
+        print("no question-bank files found (looked for .yaml and .yml with a questions: list)", file=sys.stderr)
+        return 1
+    text = to_gift(questions) if args.format == "gift" else to_moodle_xml(questions)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {len(questions)} question(s) as {args.format} to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _import_gift(args: argparse.Namespace) -> int:
+    rubric = _rubric(args)
+    if rubric is None:
+        return 1
+    try:
+        text = decode_gift(Path(args.file).read_bytes())
+    except OSError as exc:
+        print(f"{args.file}: cannot read the file: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except GiftError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 1
+    result = from_gift(text, rubric)
+    sys.stderr.write(result.report())
+    if result.yaml:
+        if args.out:
+            Path(args.out).write_text(result.yaml, encoding="utf-8")
+            print(f"wrote the imported questions to {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.write(result.yaml)
+    ready = result.questions and all(q.status == "ready" for q in result.questions)
+    return 0 if ready else 1
+
+
 def _schema(args: argparse.Namespace) -> int:
     text = json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.output:
@@ -228,6 +271,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     audit.add_argument("--write-thresholds", action="store_true", help="write today's figures to the thresholds file")
     audit.set_defaults(run=_audit)
+
+    export = commands.add_parser(
+        "export-bank", help="the question bank as GIFT or Moodle XML, for Moodle's Question bank > Import"
+    )
+    export.add_argument("paths", nargs="*", type=Path, help="bank files or folders (default: scenarios/bank)")
+    export.add_argument("--format", choices=["gift", "moodle-xml"], required=True, help="GIFT text or Moodle XML")
+    export.add_argument("--out", "-o", type=Path, help="write to this file instead of standard output")
+    export.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
+    export.set_defaults(run=_export_bank)
+
+    gift = commands.add_parser(
+        "import-gift",
+        help="GIFT questions to the bank's YAML; the report (on standard error) says by line what each still needs; "
+        "exit 1 unless every question is ready for the bank",
+    )
+    gift.add_argument("file", type=Path, help="the GIFT file")
+    gift.add_argument("--out", "-o", type=Path, help="write the YAML to this file instead of standard output")
+    gift.add_argument("--rubric", type=Path, default=DEFAULT_RUBRIC, help="rubric file (default: scoring/rubric.yaml)")
+    gift.set_defaults(run=_import_gift)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the scenario format")
     schema.add_argument("--output", "-o", type=Path, help="write to this file instead of standard output")

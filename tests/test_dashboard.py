@@ -93,7 +93,11 @@ def test_a_cohort_that_has_not_played_yet_lists_its_members(store, isolated_data
     ]
     not_yet = "Figures appear here once the class has practiced; the Overview tab says where it stands."
     assert [t.children[0].value for t in at.tabs[2:6]] == [not_yet] * 4  # the figures' tabs wait for practice
-    assert [b.label for b in at.tabs[6].get("download_button")] == ["Download the cohort's attempts and decisions (CSV)"]
+    assert [b.label for b in at.tabs[6].get("download_button")] == [
+        "Download the cohort's attempts and decisions (CSV)",
+        "Download the question bank for Moodle (GIFT)",
+        "Download the question bank for Moodle (Moodle XML)",
+    ]
 
 
 # ----------------------------------------------------------------------------------------- the figures
@@ -217,6 +221,7 @@ def test_drilling_down_to_a_trainee_shows_progress_and_transcripts(class_page):
         "Possibilities versus pitfalls",
         "Domain profile",
         "Export",
+        "Question bank for your LMS",
     ]
     assert len(charts(at)) == 2 + 4  # the class's two charts, and the trainee's four, each with its table
     assert tables(at)[4] == [
