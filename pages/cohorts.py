@@ -1,4 +1,5 @@
-"""Cohorts (instructors and admins): create classes, share join codes, see and remove members, see their progress.
+"""Cohorts (instructors and admins): create classes, share join codes, invite trainees from a list (ui/roster.py),
+see and remove members, see their progress.
 
 Names people typed (cohorts, trainees, scenario titles) are escaped wherever Streamlit reads Markdown: text,
 messages, button and download labels. Select-box options and st.dataframe cells are drawn as plain text (checked
@@ -11,7 +12,7 @@ import streamlit as st
 
 from records import CohortError
 from scoring import charts
-from ui import identity, progress_data, services
+from ui import identity, progress_data, roster, services
 from ui.render import esc, show_chart
 
 FLASH = "peersim.cohorts_flash"
@@ -106,14 +107,18 @@ cols[1].button(
 
 members = store.cohorts.members(user, cohort.id)
 st.subheader("Members")
-if not members:
+if members:
+    st.dataframe(  # grid cells are plain text
+        [{"name": m.user.name, "email": m.user.email or "", "joined": f"{m.joined_at:%d %b %Y}"} for m in members],
+        hide_index=True,
+        key="members_table",
+    )
+else:
     st.caption("No one has joined yet.")
+
+roster.section(user, cohort)
+if not members:
     st.stop()
-st.dataframe(  # grid cells are plain text
-    [{"name": m.user.name, "email": m.user.email or "", "joined": f"{m.joined_at:%d %b %Y}"} for m in members],
-    hide_index=True,
-    key="members_table",
-)
 
 names = {m.user.id: m.user.name for m in members}
 with st.expander("Remove a member"):

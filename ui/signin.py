@@ -24,6 +24,7 @@ from starlette.routing import Route
 
 from records import AccountError, CohortError, Store, User, WeakPassword
 from records.accounts import SESSION_DAYS
+from records.invitations import Invitation
 from records.passwords import MIN_LENGTH
 from records.recovery import RESET_HOURS
 from ui import mail, services, sso
@@ -523,6 +524,154 @@ async def reset(request: Request) -> Response:
     return response
 
 
+# ------------------------------------------------------------------------------ cohort invitations
+INVITE_PATH = "/auth/invite"
+INVITE_PRIVATE = (
+    "Your practice records are private: only you, the instructors of cohorts you join, and your program's admins can see them."
+)
+INVITE_SIGN_IN = "You already have a PeerSim account with {email}. Sign in with your password to join {cohort}."
+INVITE_SIGNED_IN = "You are signed in as {email}."
+INVITE_OTHER = "You are signed in as {other}, and this invitation is for {email}: signing in below switches to that account."
+INVITE_SSO = (
+    "Your PeerSim account with {email} signs in with {label}. Please sign in that way, then open this invitation "
+    "link again to join {cohort}."
+)
+INVITE_NO_WAY_IN = (
+    "Your PeerSim account with {email} has no password. Please ask your program's admin for a link to choose one, "
+    "then open this invitation link again to join {cohort}."
+)
+INVITE_SESSION_ENDED = "Your sign-in has ended. Please sign in again to join {cohort}."
+
+
+def invite_link(base_url: str, token: str) -> str:
+    """The address of a one-time invitation link (the token is shown once, to the instructor, and never stored)."""
+    return f"{base_url.rstrip('/')}{INVITE_PATH}?token={token}"
+
+
+def _note(message: str) -> str:
+    return f'<p class="note">{html.escape(message)}</p>' if message else ""
+
+
+def _invite_page(csrf: str, token: str, invitation: Invitation, signed_in: User | None, error: str = "") -> Response:
+    """The page an invitation link opens, for whoever holds it: choose a password (no account has the address),
+    sign in (one has), or join at once (signed in as that account)."""
+    cohort, email = invitation.cohort_name, invitation.email
+    lead = (
+        f'<p class="lead">{html.escape(invitation.invited_by)} invited you to join <strong>{html.escape(cohort)}</strong> '
+        "on PeerSim, to practice the conversations of peer support.</p>"
+    )
+    hidden = f'<input type="hidden" name="token" value="{html.escape(token)}">'
+    username = f'<input type="hidden" name="username" value="{html.escape(email)}" autocomplete="username">'
+    until = f'<p class="hint">This invitation works until {invitation.expires_at:%b %d, %Y %H:%M} UTC.</p>'
+    if signed_in is not None and (signed_in.email or "") == email:
+        body = _note(INVITE_SIGNED_IN.format(email=email)) + _form(
+            INVITE_PATH, csrf, hidden + '<input type="hidden" name="action" value="join">', f"Join {cohort}"
+        )
+    elif not invitation.has_account:
+        body = f"<p>Create your account to join. {html.escape(INVITE_PRIVATE)}</p>" + _form(
+            INVITE_PATH,
+            csrf,
+            hidden
+            + '<input type="hidden" name="action" value="create">'
+            + f"<p><strong>Email:</strong> {html.escape(email)}</p>"
+            + username
+            + _field(
+                "Your name",
+                "name",
+                value=invitation.name,
+                hint="As your instructor typed it. You can change it: a first name or nickname is fine.",
+                autocomplete="name",
+            )
+            + _field(
+                "Choose a password",
+                "password",
+                "password",
+                hint=f"At least {MIN_LENGTH} characters. A few unrelated words make a strong, memorable password.",
+                autocomplete="new-password",
+            ),
+            "Create my account and join",
+        )
+    elif invitation.has_password:
+        other = signed_in.email or signed_in.name if signed_in is not None else ""
+        body = (
+            (_note(INVITE_OTHER.format(other=other, email=email)) if other else "")
+            + f"<p>{html.escape(INVITE_SIGN_IN.format(email=email, cohort=cohort))}</p>"
+            + _form(
+                INVITE_PATH,
+                csrf,
+                hidden
+                + '<input type="hidden" name="action" value="signin">'
+                + username
+                + _field("Password", "password", "password", autocomplete="current-password"),
+                "Sign in and join",
+            )
+            + _forgot_link()
+        )
+    elif sso.enabled():
+        body = _note(INVITE_SSO.format(email=email, label=sso.label(), cohort=cohort)) + (
+            f'<nav><a href="/auth/sso">Sign in with {html.escape(sso.label())}</a></nav>'
+        )
+    else:
+        body = _note(INVITE_NO_WAY_IN.format(email=email, cohort=cohort))
+    return _private(_page(f"Join {cohort}", lead + _error(error) + body + until))
+
+
+def _invite_refused(message: str) -> Response:
+    return _private(_page("Your invitation", _error(message) + '<nav><a href="/auth/signin">Sign in</a></nav>', 400))
+
+
+async def invite(request: Request) -> Response:
+    """A one-time invitation link from an instructor's list (records.invitations): a new person chooses a password
+    and their account is made in the cohort; the owner of an existing account signs in (or is signed in) and
+    joins. Never a second account for one address."""
+    store = _store()
+    signed_in = await run_in_threadpool(store.accounts.user_for_session, request.cookies.get(SESSION_COOKIE))
+    if request.method == "GET":
+        token = request.query_params.get("token", "")
+        try:
+            invitation = await run_in_threadpool(store.invitations.check, token)
+        except CohortError as exc:
+            return _invite_refused(str(exc))
+        return _with_csrf(request, lambda csrf: _invite_page(csrf, token, invitation, signed_in))
+    form = await _checked_form(request)
+    if form is None:
+        return _expired_form()
+    token, action = form.get("token", ""), form.get("action", "")
+    try:
+        invitation = await run_in_threadpool(store.invitations.check, token)
+    except CohortError as exc:
+        return _invite_refused(str(exc))
+
+    def again(message: str) -> Response:
+        """The page once more, with what went wrong (the link still works)."""
+        return _with_csrf(request, lambda csrf: _invite_page(csrf, token, invitation, signed_in, message))
+
+    try:
+        if action == "create":
+            joined = await run_in_threadpool(store.invitations.accept_new, token, form.get("password", ""), form.get("name", ""))
+            return await run_in_threadpool(_signed_in, request, joined.user)
+        if action == "signin":
+            user = await run_in_threadpool(
+                store.accounts.sign_in, invitation.email, form.get("password", ""), client_address(request)
+            )
+            await run_in_threadpool(store.invitations.accept, user, token)
+            return await run_in_threadpool(_signed_in, request, user)
+        if action == "join":
+            if signed_in is None:  # signed out in another tab meanwhile: the page now asks to sign in
+                return again(INVITE_SESSION_ENDED.format(cohort=invitation.cohort_name))
+            await run_in_threadpool(store.invitations.accept, signed_in, token)
+            return RedirectResponse("/", status_code=303)
+        return again("")
+    except (AccountError, WeakPassword) as exc:  # a weak password, a wrong one: the form again
+        return again(str(exc))
+    except CohortError as exc:  # the link stopped working meanwhile, or the cohort is closed, or another account
+        try:
+            invitation = await run_in_threadpool(store.invitations.check, token)
+        except CohortError as refused:
+            return _invite_refused(str(refused))
+        return again(str(exc))
+
+
 ROUTES = [
     Route("/auth/signin", signin, methods=["GET", "POST"]),
     Route("/auth/signup", signup, methods=["GET", "POST"]),
@@ -530,6 +679,7 @@ ROUTES = [
     Route("/auth/signout", signout, methods=["GET", "POST"]),
     Route("/auth/forgot", forgot, methods=["GET", "POST"]),
     Route(RESET_PATH, reset, methods=["GET", "POST"]),
+    Route(INVITE_PATH, invite, methods=["GET", "POST"]),
 ]
 
 
