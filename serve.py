@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from streamlit.runtime.pages_manager import PagesManager
 
 from records import is_unavailable
-from ui import outage, sso, sso_routes
+from ui import lti_grades, lti_routes, outage, sso, sso_routes, xapi_sender
 from ui.headers import SecurityHeaders
 from ui.signin import ROUTES, SESSION_COOKIE, _store, announce_setup, database_unavailable, unavailable_page
 
@@ -27,7 +27,7 @@ from ui.signin import ROUTES, SESSION_COOKIE, _store, announce_setup, database_u
 PagesManager.uses_pages_directory = False
 
 # Paths the browser loads as pages (everything else is Streamlit's own: scripts, websocket, health, media).
-_SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/media", "/component", "/app/static", "/favicon")
+_SERVICE_PREFIXES = ("/_stcore", "/static", "/auth", "/lti", "/media", "/component", "/app/static", "/favicon")
 
 
 class SignInGate(BaseHTTPMiddleware):
@@ -47,9 +47,11 @@ class SignInGate(BaseHTTPMiddleware):
 
 
 sso.settings()  # single sign-on half configured stops the start with a message saying what is missing
+xapi_sender.start()  # xAPI on: this process's background sender of the outbox; half a configuration stops the start (docs/integrations.md)
+lti_grades.ensure_sender()  # scores waiting for an LMS gradebook are sent from the start, not from the first LTI request
 app = st.App(
     "app.py",
-    routes=[*ROUTES, *sso_routes.ROUTES],
+    routes=[*ROUTES, *sso_routes.ROUTES, *lti_routes.ROUTES],
     # HostConfig: Streamlit's frontend opens no connection-lost dialog of its own (ui/outage.py shows PeerSim's words).
     middleware=[Middleware(SecurityHeaders), Middleware(outage.HostConfig), Middleware(SignInGate)],
     # The database down or restarting: a kind message on the page (or a 503 page on the sign-in routes), and

@@ -16,7 +16,7 @@ import streamlit as st
 from records import ROLES, Account, AccountError, User, WeakPassword
 from records.audit import PAGE_SIZE, AuditFilter
 from records.recovery import RESET_HOURS
-from ui import identity, services
+from ui import identity, lti_admin, services, xapi_status
 from ui.render import esc, esc_frame
 from ui.signin import reset_link
 
@@ -315,6 +315,8 @@ def show(current: User) -> None:
     account_table(accounts)
     manage(accounts)
     cohorts()
+    xapi_status.render(store, current)
+    lti_admin.show(current)
     audit_log()
 
 

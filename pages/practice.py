@@ -6,7 +6,7 @@ import streamlit as st
 
 from records import Attempt, StaleDecision, User
 from scenarios import STAGE_LABELS, LoadedScenario
-from ui import assignments, identity, outage, play, services, state
+from ui import assignments, identity, lti_open, outage, play, services, state
 from ui.render import SCORE_HELP, VERDICTS, esc, peer_says, you_say
 from ui.render import feedback as show_feedback
 
@@ -444,6 +444,7 @@ def show_summary(user: User, current: play.Play, view: play.View) -> None:
     ends[1].button("Play this scenario again", key="again", icon=":material/replay:", on_click=open_scenario, args=(scenario.id,))
 
 
+lti_open.scenario_from_link(playable)  # /practice?scenario=<id>, where a launch from an LMS sends a trainee
 flash = st.session_state.pop(state.FLASH, None)
 if flash:
     st.info(flash)

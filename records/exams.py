@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, insert, select, update
 
-from records import cards, clock
+from records import cards, clock, xapi_rows
 from records.access import AccessDenied, User, require_see, require_self
 from records.base import Repository
 from records.errors import ExamClosed
+from records.lti_rows import queue_exam_score
 from records.tables import exam_answers, exams
 from scenarios.questions import Question
 from scoring.exam import score
@@ -90,6 +91,7 @@ class Exams(Repository):
                 )
             ).inserted_primary_key
             assert new_id is not None
+            xapi_rows.exam_started(connection, int(new_id[0]))
             return self._load(connection, int(new_id[0]))
 
     def get(self, actor: User, exam_id: int) -> Exam:
@@ -174,5 +176,7 @@ class Exams(Repository):
                     chosen = exam.answers.get(question.id)
                     if chosen is not None and chosen != question.key:
                         cards.add(connection, exam.user_id, cards.QUESTION, question.id, moment)
+                xapi_rows.exam_closed(connection, exam_id, scored_items=result.total)
+                queue_exam_score(connection, exam.user_id, exam_id, exam.started_at, result.percent, moment)  # LMS gradebook
                 exam = self._load(connection, exam_id)
             return exam

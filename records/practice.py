@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from records import audit, cards, clock, versions
+from records import audit, cards, clock, versions, xapi_rows
 from records.access import User, require_see, require_self
 from records.base import Repository
 from records.decisions import (
@@ -44,6 +44,7 @@ from records.decisions import (
     insert_decision,
 )
 from records.errors import AccessDenied, BranchRefused, NotFound, StaleDecision
+from records.lti_rows import queue_attempt_score
 from records.scored import SCORING_VERSION, NotAChoice, ScoredChoice, outcome, score_choice
 from records.tables import attempts, decision_criteria, decisions
 from scenarios import LoadedScenario, Rubric, Scenario
@@ -127,7 +128,9 @@ class Practice(Repository):
                 )
             ).inserted_primary_key
             assert new_id is not None
-            return self._owned_attempt(connection, actor, int(new_id[0]))
+            started = self._owned_attempt(connection, actor, int(new_id[0]))
+            xapi_rows.launched(connection, started)
+            return started
 
     def start_branch(self, actor: User, attempt_id: int, node_id: str, *, loaded: LoadedScenario) -> Attempt:
         """Start a practice branch: try again from ``node_id``, a decision point the actor met in their attempt
@@ -184,7 +187,9 @@ class Practice(Repository):
                 )
             ).inserted_primary_key
             assert new_id is not None
-            return self._owned_attempt(connection, actor, int(new_id[0]))
+            started = self._owned_attempt(connection, actor, int(new_id[0]))
+            xapi_rows.launched(connection, started, title=loaded.scenario.title)
+            return started
 
     def attempt(self, actor: User, attempt_id: int) -> Attempt:
         with self._read() as connection:
@@ -272,7 +277,7 @@ class Practice(Repository):
                 if scored.next_id in scenario.endings:
                     ending = outcome(scenario, [*path, (node_id, choice_id)], rubric)
                     finish = Finish(scored.next_id, ending.points, ending.score or 0, ending.strongest, ending.pitfalls)
-                recorded = self._insert(connection, attempt, step, scored, time_taken_ms, moment, finish)
+                recorded = self._insert(connection, attempt, step, scored, time_taken_ms, moment, finish, title=scenario.title)
                 if scored.pitfall:  # it comes back later in spaced review
                     cards.add(
                         connection, actor.id, cards.PITFALL, cards.pitfall_ref(attempt.content_hash, node_id, choice_id), moment
@@ -340,14 +345,18 @@ class Practice(Repository):
         time_taken_ms: int,
         moment: datetime,
         finish: Finish | None,
+        *,
+        title: str | None = None,
     ) -> Decision:
         insert_decision(connection, attempt.id, step, scored, time_taken_ms, moment)
         values: dict[str, object] = {"current_node": scored.next_id, "updated_at": moment}
         if finish is not None:
             values |= {"status": "finished", "finished_at": moment, **finish.values()}
+            queue_attempt_score(connection, attempt, finish.score, moment)  # for its LMS activity's gradebook, if any
         connection.execute(update(attempts).where(attempts.c.id == attempt.id).values(**values))
         recorded = decision_at(connection, attempt.id, step)
         assert recorded is not None
+        xapi_rows.decided(connection, attempt, recorded, finish, moment, title=title)
         return recorded
 
     def _theirs(self, attempt_id: int, step: int) -> Decision | None:
@@ -361,11 +370,14 @@ class Practice(Repository):
             attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
             if attempt.status == "finished":
                 return attempt
+            moment = clock.now()
             connection.execute(
                 update(attempts)
                 .where(attempts.c.id == attempt_id)
-                .values(status="finished", finished_at=clock.now(), updated_at=clock.now(), **finish.values())
+                .values(status="finished", finished_at=moment, updated_at=moment, **finish.values())
             )
+            xapi_rows.completed(connection, attempt, finish, moment)
+            queue_attempt_score(connection, attempt, finish.score, moment)
             return self._owned_attempt(connection, actor, attempt_id)
 
     def leave_attempt(self, actor: User, attempt_id: int) -> Attempt:

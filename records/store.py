@@ -22,11 +22,14 @@ from records.decisions import MODES, Attempt, Decision, Finish
 from records.errors import NotFound, StaleDecision
 from records.exams import Exams
 from records.export import Exports, UserExport
+from records.invitations import Invitations
 from records.live import LiveSessions
+from records.lti import Lti
 from records.practice import Practice
 from records.recovery import Recovery
 from records.rescore import Rescoring
 from records.spaced import SpacedReview
+from records.xapi import XapiOutbox
 from scenarios import Rubric
 from scoring import default_rubric
 
@@ -55,11 +58,14 @@ class Store:
         self.cohorts = Cohorts(engine)
         self.exams = Exams(engine)
         self.exports = Exports(engine)
+        self.invitations = Invitations(engine)
         self.live = LiveSessions(engine)
+        self.lti = Lti(engine)
         self.practice = Practice(engine)
         self.recovery = Recovery(engine)
         self.rescoring = Rescoring(engine)
         self.reviews = SpacedReview(engine)
+        self.xapi = XapiOutbox(engine)
         # The practice repository under the names the pages and tests have always used.
         self.start_attempt = self.practice.start_attempt
         self.attempt = self.practice.attempt

@@ -354,3 +354,141 @@ password_resets = Table(
     Column("expires_at", UTCDateTime(), nullable=False),
     Column("used_at", UTCDateTime(), nullable=True),
 )
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # the SHA-256 of the link's token, never the token
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(80), nullable=False),  # as the instructor's list has it
+    Column("email", String(254), nullable=False),  # cleaned as accounts' are (records.identity.clean_email)
+    Column("invited_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("accepted_at", UTCDateTime(), nullable=True),
+    Column("accepted_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("revoked_at", UTCDateTime(), nullable=True),  # the instructor withdrew it
+    Index("ix_invitations_cohort_id_email", "cohort_id", "email"),
+)
+
+xapi_outbox = Table(
+    "xapi_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("statement_id", String(36), nullable=False, unique=True),  # the statement's own id, fixed when written
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("statement", Text, nullable=False),  # the xAPI statement as JSON, exactly as it is sent
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("next_try_at", UTCDateTime(), nullable=False),  # when a sender may (re)try it: a claim or a back-off
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("tried_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=True),  # what went wrong the last time it failed, for the admins
+    Column("sent_at", UTCDateTime(), nullable=True),  # none: not sent yet
+    Index("ix_xapi_outbox_sent_at_next_try_at", "sent_at", "next_try_at"),
+)
+
+# LTI 1.3 (records/lti.py): learning platforms (LMSs) an admin registered, the tool's own signing key, and how a
+# platform's people, courses and activities map to PeerSim's accounts, cohorts and scenarios or mock exams.
+lti_platforms = Table(
+    "lti_platforms",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(120), nullable=False),  # what admins and instructors see, e.g. "Moodle at Riverside"
+    Column("issuer", String(255), nullable=False),
+    Column("client_id", String(255), nullable=False),
+    Column("auth_login_url", String(1000), nullable=False),
+    Column("auth_token_url", String(1000), nullable=False),
+    Column("keyset_url", String(1000), nullable=False),
+    Column("deployment_ids", Text, nullable=False, server_default="[]"),  # a JSON list of strings
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("issuer", "client_id"),
+)
+
+lti_tool_keys = Table(
+    "lti_tool_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),  # the key's RFC 7638 thumbprint, named in every JWT it signs
+    Column("private_pem", Text, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+lti_users = Table(
+    "lti_users",
+    metadata,
+    Column("platform_id", Integer, ForeignKey("lti_platforms.id", ondelete="CASCADE"), primary_key=True),
+    Column("sub", String(255), primary_key=True),  # the platform's id for the person (the launch's "sub")
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+lti_contexts = Table(
+    "lti_contexts",
+    metadata,
+    Column("platform_id", Integer, ForeignKey("lti_platforms.id", ondelete="CASCADE"), primary_key=True),
+    Column("context_id", String(255), primary_key=True),  # the platform's course id
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("title", String(255), nullable=False, server_default=""),
+    Column("memberships_url", String(1000), nullable=True),  # the course's roster (Names and Role Provisioning)
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+lti_resource_links = Table(
+    "lti_resource_links",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform_id", Integer, ForeignKey("lti_platforms.id", ondelete="CASCADE"), nullable=False),
+    Column("deployment_id", String(255), nullable=False),
+    Column("link_id", String(255), nullable=False),  # the platform's resource link id
+    Column("context_id", String(255), nullable=True),
+    Column("title", String(255), nullable=False, server_default=""),
+    Column("target_kind", String(16), nullable=True),  # "scenario" or "exam"; none: not chosen yet
+    Column("scenario_id", String(64), nullable=True),
+    Column("lineitem_url", String(1000), nullable=True),  # Assignment and Grade Services: the gradebook column
+    Column("lineitems_url", String(1000), nullable=True),
+    Column("ags_scopes", Text, nullable=False, server_default=""),  # space-separated scopes the platform granted
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("platform_id", "deployment_id", "link_id"),
+)
+
+lti_link_users = Table(
+    "lti_link_users",
+    metadata,
+    Column("resource_link_id", Integer, ForeignKey("lti_resource_links.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+    Column("role", String(16), nullable=False),  # the course role at the last launch: "trainee" or "instructor"
+    Column("first_launched_at", UTCDateTime(), nullable=False),  # attempts started since count for its gradebook
+    Column("last_launched_at", UTCDateTime(), nullable=False),
+)
+
+lti_launch_state = Table(
+    "lti_launch_state",
+    metadata,
+    Column("key", String(255), primary_key=True),  # nonces, launch data: shared by every server process
+    Column("value", Text, nullable=False),  # JSON
+    Column("expires_at", UTCDateTime(), nullable=False, index=True),
+)
+
+lti_grade_outbox = Table(
+    "lti_grade_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("resource_link_id", Integer, ForeignKey("lti_resource_links.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # "attempt" or "exam": what completed
+    Column("ref", Integer, nullable=False),  # its id
+    Column("score_given", Integer, nullable=False),
+    Column("score_maximum", Integer, nullable=False),
+    Column("completed_at", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("next_try_at", UTCDateTime(), nullable=False),  # when a sender may (re)try it: a claim or a back-off
+    Column("tries", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=False, server_default=""),  # the last failure, for the admins
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Column("gave_up_at", UTCDateTime(), nullable=True),  # failing for too long: an admin may send it again
+    UniqueConstraint("resource_link_id", "kind", "ref"),
+    Index("ix_lti_grade_outbox_sent_at_next_try_at", "sent_at", "next_try_at"),
+)
