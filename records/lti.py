@@ -93,7 +93,7 @@ NOT_THEIR_LINK = "Only an instructor of this course (or an admin) can choose wha
 TARGETS = ("scenario", "exam")
 
 PLATFORM_FIELDS = {
-    "name": "Name",
+    "name": "Platform name",
     "issuer": "Issuer (platform ID)",
     "client_id": "Client ID",
     "auth_login_url": "Authentication request URL",

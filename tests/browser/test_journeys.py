@@ -51,7 +51,7 @@ def test_new_installation_to_a_trainee_who_plays_refreshes_and_signs_out(servers
     admin.shot("setup")
     fill_form(admin, name="Ada Admin", email="ada@example.org", password=PASSWORD)
     nav(admin, "Admin")
-    admin.page.get_by_role("textbox", name="Name").fill("Ivan Instructor")
+    admin.page.get_by_role("textbox", name="Name", exact=True).fill("Ivan Instructor")
     admin.page.get_by_role("textbox", name="Email").fill("ivan@example.org")
     admin.page.get_by_role("textbox", name="Starting password").fill("amber kite over the bay")
     admin.page.get_by_role("button", name="Add account").click()
