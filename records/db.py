@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +94,20 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+# Alembic's command API runs each migration through module-level proxies (alembic.op, alembic.context) that one
+# thread sets and then deletes: two threads of one process migrating at once break each other ("KeyError:
+# 'script'"). A server has several: the first page run, the xAPI sender and the LTI score sender each open the
+# records at start. One at a time in a process; the advisory lock below orders the processes.
+_MIGRATING = threading.Lock()
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration; safe when several servers start at once."""
+    """Bring the schema to the newest migration; safe when several servers, or several threads, start at once."""
+    with _MIGRATING:
+        _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.connect().execution_options(**WRITE) as connection, connection.begin():

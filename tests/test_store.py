@@ -208,3 +208,31 @@ def test_missing_attempt_is_not_found(store):
     with pytest.raises(NotFound) as caught:
         store.attempt(make_user(store, "Ana"), 12345)
     assert str(caught.value) == "There is no attempt 12345."
+
+
+def test_threads_of_one_process_migrate_at_once_without_breaking_each_other(tmp_path):
+    """A server's first page run and its xAPI and LTI senders each open the records at start; alembic's
+    module-level proxies break when two threads migrate at once ("KeyError: 'script'"), so records.db takes turns."""
+    import threading
+
+    from records import db
+
+    engines = [db.create(f"sqlite:///{tmp_path / f'{n}.db'}") for n in range(8)]
+    failures: list[BaseException] = []
+
+    def migrate(engine):  # type: ignore[no-untyped-def]
+        try:
+            db.migrate(engine)
+        except BaseException as error:  # collected and asserted below
+            failures.append(error)
+
+    threads = [threading.Thread(target=migrate, args=(engine,)) for engine in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    for engine in engines:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0015"
+        engine.dispose()
