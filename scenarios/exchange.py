@@ -42,6 +42,7 @@ from scenarios.model import CriterionId, DomainId
 from scenarios.questions import EXAM_DOMAINS, Question, QuestionBank, Style, check_bank
 from scenarios.rubric import Rubric
 from scenarios.twine import slug
+from scenarios.uploads import decode_text
 from scenarios.validate import dotted, to_model
 
 ROOT_CATEGORY = "$course$/top/PeerSim question bank"
@@ -196,20 +197,15 @@ class GiftError(ValueError):
 
 def decode_gift(data: bytes) -> str:
     """An uploaded GIFT file as text, or a GiftError that says why not."""
-    if len(data) > MAX_GIFT_BYTES:
-        raise GiftError(
-            f"That file is {len(data) / 1024 / 1024:.1f} MiB; a GIFT file can be at most 1 MiB. Nothing was imported."
-        )
-    if b"\x00" in data:
-        raise GiftError("That file holds binary data, not GIFT text. Nothing was imported.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise GiftError(
-            f"That file is not UTF-8 text (line {line} cannot be read). Save it as UTF-8 and upload it again. "
-            "Nothing was imported."
-        ) from None
+    return decode_text(
+        data,
+        max_bytes=MAX_GIFT_BYTES,
+        limit="a GIFT file can be at most 1 MiB",
+        binary="binary data, not GIFT text",
+        outcome="Nothing was imported.",
+        where="line",
+        error=GiftError,
+    )
 
 
 Kind = Literal["to do", "left out", "not imported"]

@@ -10,6 +10,7 @@ from records import User
 from records.authored import Authored, AuthoringError
 from scenarios import Problem
 from scenarios.studio import Inspection, inspect
+from scenarios.uploads import decode_text
 from scoring.scorer import Feedback, Summary, feedback, summarize
 from scoring.shuffle import new_seed
 from ui import services, state
@@ -110,17 +111,13 @@ def restore(user: User, authored: Authored, number: int) -> Authored:
 
 def decode_upload(data: bytes) -> str:
     """An uploaded file as text; a ValueError with a message for authors when it cannot be."""
-    if len(data) > MAX_UPLOAD:
-        raise ValueError(f"That file is {len(data) / 1024 / 1024:.1f} MiB; scenarios can be at most 1 MiB. Nothing was saved.")
-    if b"\x00" in data:
-        raise ValueError("That file holds binary data (NUL bytes), not YAML text. Nothing was saved.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"That file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as UTF-8 and upload it again. "
-            "Nothing was saved."
-        ) from None
+    return decode_text(
+        data,
+        max_bytes=MAX_UPLOAD,
+        limit="scenarios can be at most 1 MiB",
+        binary="binary data (NUL bytes), not YAML text",
+        outcome="Nothing was saved.",
+    )
 
 
 # ----------------------------------------------------------------- play-test

@@ -13,6 +13,7 @@ from records import User
 from records.authored import Authored
 from scenarios.studio import Inspection
 from scenarios.twine import TwineError, export_twee, import_story
+from scenarios.uploads import decode_text
 from ui import state, studio
 from ui.render import esc
 
@@ -30,19 +31,13 @@ def is_twine(name: str) -> bool:
 
 def decode(data: bytes) -> str:
     """An uploaded Twine file as text; a ValueError with a message for authors when it cannot be."""
-    if len(data) > MAX_TWINE:
-        raise ValueError(
-            f"That file is {len(data) / 1024 / 1024:.1f} MiB; Twine stories can be at most 5 MiB. Nothing was imported."
-        )
-    if b"\x00" in data:
-        raise ValueError("That file holds binary data, not a Twine story. Nothing was imported.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"That file is not UTF-8 text (byte {exc.start + 1} cannot be read). Save it as UTF-8 and upload it again. "
-            "Nothing was imported."
-        ) from None
+    return decode_text(
+        data,
+        max_bytes=MAX_TWINE,
+        limit="Twine stories can be at most 5 MiB",
+        binary="binary data, not a Twine story",
+        outcome="Nothing was imported.",
+    )
 
 
 def import_upload(user: User, name: str, data: bytes, open_item: Callable[[str], Any]) -> None:
