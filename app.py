@@ -14,6 +14,31 @@ ICON = Path(__file__).resolve().parent / "ui" / "assets" / "icon.png"  # local: 
 ROLE_NAMES = {"trainee": "Trainee", "instructor": "Instructor", "admin": "Admin"}
 
 
+PAGES = "peersim.pages"
+"""Session state: this session's st.Page objects, made in its first run and used by every later one."""
+
+
+def _pages() -> dict[str, st.Page]:
+    made = st.session_state.get(PAGES)
+    if made is None:
+        made = {
+            "home": st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+            "practice": st.Page("pages/practice.py", title="Practice", icon=":material/forum:"),
+            "progress": st.Page("pages/progress.py", title="Progress", icon=":material/insights:"),
+            "review": st.Page("pages/review.py", title="Review", icon=":material/history:"),
+            "exam": st.Page("pages/exam.py", title="Mock exam", icon=":material/quiz:"),
+            "spaced": st.Page("pages/spaced.py", title="Spaced review", icon=":material/event_repeat:"),
+            "account": st.Page("pages/account.py", title="Account and privacy", icon=":material/manage_accounts:"),
+            "live": st.Page("pages/live.py", title="Live class", icon=":material/co_present:"),
+            "cohorts": st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:"),
+            "dashboard": st.Page("pages/dashboard.py", title="Class dashboard", icon=":material/monitoring:"),
+            "studio": st.Page("pages/studio.py", title="Scenario studio", icon=":material/edit_note:"),
+            "admin": st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:"),
+        }
+        st.session_state[PAGES] = made
+    return made
+
+
 def run() -> None:
     st.set_page_config(page_title="PeerSim", page_icon=str(ICON), layout="centered")
     # Keyboard focus must always show (WCAG 2.4.7): Streamlit tints a focused sidebar link the same grey as the
@@ -24,32 +49,22 @@ def run() -> None:
     )
     # PeerSim's own words while the server is out of reach, and after a restart a notice that the last click may be lost.
     outage.connection_watch()
-    home = st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)
-    practice = st.Page("pages/practice.py", title="Practice", icon=":material/forum:")
-    progress = st.Page("pages/progress.py", title="Progress", icon=":material/insights:")
-    review = st.Page("pages/review.py", title="Review", icon=":material/history:")
-    exam = st.Page("pages/exam.py", title="Mock exam", icon=":material/quiz:")
-    spaced = st.Page("pages/spaced.py", title="Spaced review", icon=":material/event_repeat:")
-    account = st.Page("pages/account.py", title="Account and privacy", icon=":material/manage_accounts:")
-    live = st.Page("pages/live.py", title="Live class", icon=":material/co_present:")
-    cohorts = st.Page("pages/cohorts.py", title="Cohorts", icon=":material/groups:")
-    dashboard = st.Page("pages/dashboard.py", title="Class dashboard", icon=":material/monitoring:")
-    studio = st.Page("pages/studio.py", title="Scenario studio", icon=":material/edit_note:")
-    admin = st.Page("pages/admin.py", title="Admin", icon=":material/admin_panel_settings:")
+    pages = _pages()
+    home, practice = pages["home"], pages["practice"]
 
     user = identity.current_user()
     if user is None:
-        pages = [home]
+        shown = [home]
     else:
         # One flat list: Streamlit draws sectioned navigation as <div>s inside its <ul>, which screen readers
         # cannot read as a list (axe: "list", serious).
-        pages = [home, practice, progress, review, exam, spaced, live]
+        shown = [pages[name] for name in ("home", "practice", "progress", "review", "exam", "spaced", "live")]
         if user.role in ("instructor", "admin"):
-            pages += [cohorts, dashboard, studio]
+            shown += [pages[name] for name in ("cohorts", "dashboard", "studio")]
         if user.role == "admin":
-            pages.append(admin)
-        pages.append(account)
-    navigation = st.navigation(pages)
+            shown.append(pages["admin"])
+        shown.append(pages["account"])
+    navigation = st.navigation(shown)
     if navigation.url_path != practice.url_path:
         play.left_practice()
     if user is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from records import Attempt, StaleDecision, User
@@ -24,7 +26,14 @@ if outage.just_reconnected() and play.current() is None and state.CHOSEN_SCENARI
     if lost:
         play.resume(lost[0])
 library = services.library()
-playable = services.playable(user)  # the library plus studio scenarios published to this trainee's cohorts
+
+
+@functools.cache  # once a run, and only by the parts that list or open scenarios: a choice needs none of it
+def playable() -> dict[str, LoadedScenario]:
+    """The library plus the studio scenarios published to this trainee's cohorts."""
+    return services.playable(user)
+
+
 rubric = services.rubric()
 domain_titles = {d.id: d.title for d in rubric.domains}
 
@@ -115,18 +124,18 @@ def show_library(user: User) -> None:
         levels = st.multiselect(
             "Difficulty", [1, 2, 3], format_func=DIFFICULTY.__getitem__, key="filter_difficulty", placeholder="Any"
         )
-        longest = max((s.scenario.minutes for s in playable.values()), default=15)
+        longest = max((s.scenario.minutes for s in playable().values()), default=15)
         minutes = st.slider("Length in minutes", 1, max(longest, 2), (1, max(longest, 2)), key="filter_minutes")
     shown = [
         s
-        for s in playable.values()
+        for s in playable().values()
         if (not domains or set(domains) & set(s.scenario.domains))
         and (not levels or s.scenario.difficulty in levels)
         and minutes[0] <= s.scenario.minutes <= minutes[1]
         and matches(s, query)
     ]
     shown = sort_library(shown, order, played)
-    st.caption(f"Showing {len(shown)} of {len(playable)} scenarios.")
+    st.caption(f"Showing {len(shown)} of {len(playable())} scenarios.")
     if not shown:
         st.info("No scenario matches this search and these filters. Try other words, or widen the filters.")
     for loaded in shown:
@@ -411,13 +420,13 @@ def show_summary(user: User, current: play.Play, view: play.View) -> None:
         st.subheader("Practice these next")
         for criterion_id in summary.pitfalls:
             title = rubric.criterion(criterion_id).title
-            others = [s for s in library.by_criterion.get(criterion_id, []) if s != scenario.id and s in playable]
+            others = [s for s in library.by_criterion.get(criterion_id, []) if s != scenario.id and s in playable()]
             if not others:
                 continue
             st.markdown(f"**{esc(title)}** comes up in:")
             for other in others[:3]:
                 st.button(
-                    esc(playable[other].scenario.title),
+                    esc(playable()[other].scenario.title),
                     key=f"practice_{criterion_id}_{other}",
                     icon=":material/replay:",
                     on_click=open_scenario,
@@ -444,7 +453,8 @@ def show_summary(user: User, current: play.Play, view: play.View) -> None:
     ends[1].button("Play this scenario again", key="again", icon=":material/replay:", on_click=open_scenario, args=(scenario.id,))
 
 
-lti_open.scenario_from_link(playable)  # /practice?scenario=<id>, where a launch from an LMS sends a trainee
+if lti_open.PARAM in st.query_params:  # /practice?scenario=<id>, where a launch from an LMS sends a trainee
+    lti_open.scenario_from_link(playable())
 flash = st.session_state.pop(state.FLASH, None)
 if flash:
     st.info(flash)
@@ -454,7 +464,7 @@ if current is not None:
     show_conversation(user, current, play.view(user, current))
 else:
     chosen = st.session_state.get(state.CHOSEN_SCENARIO)
-    if chosen in playable:
-        show_start(user, playable[chosen])
+    if chosen is not None and chosen in playable():
+        show_start(user, playable()[chosen])
     else:
         show_library(user)

@@ -8,7 +8,10 @@ and a copied cookie stops working.
 
 from __future__ import annotations
 
+import weakref
+
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from records import User
 from ui import services, state
@@ -24,9 +27,28 @@ def _token() -> str | None:
     return str(token) if token else None
 
 
+_CHECKED: weakref.WeakKeyDictionary[object, tuple[str | None, User | None]] = weakref.WeakKeyDictionary()
+"""The session check of each script run, keyed by an object Streamlit makes afresh for every run (full or fragment)
+and drops when the run ends: app.py checks the session and the page asks again, but the database is read once a run."""
+
+
+def _this_run() -> object | None:
+    ctx = get_script_run_ctx()
+    # ScriptRunContext.reset() makes a new ParallelFragmentCoordinator at the start of every run (Streamlit 1.67);
+    # tests/test_identity.py checks that a second run checks the session again.
+    return getattr(ctx, "parallel_coordinator", None) if ctx is not None else None
+
+
 def current_user() -> User | None:
-    """The signed-in user, checked against the server's sessions on every run."""
-    user = services.store().accounts.user_for_session(_token())
+    """The signed-in user, checked against the server's sessions once in every script run."""
+    token = _token()
+    run = _this_run()
+    checked = _CHECKED.get(run) if run is not None else None
+    if checked is not None and checked[0] == token:
+        return checked[1]
+    user = services.store().accounts.user_for_session(token)
+    if run is not None:
+        _CHECKED[run] = (token, user)
     if user is None:
         for key in (state.PLAY, state.CHOSEN_SCENARIO, state.REVIEW_ATTEMPT):
             st.session_state.pop(key, None)
