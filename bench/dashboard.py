@@ -7,7 +7,9 @@ PostgreSQL), then times, in the same run and on the same data:
   the item analysis of one scenario open), and
 * hand-written SQL computing the same figures, with no access check or audit entry,
 
-and prints the ratio against the goals: the functions within 2x of the hand-written SQL, and under 1 s.
+and prints the ratio against the hand-written SQL and the goal: the first view after a server start (a new
+CohortRecords: nothing in the process) under 1 s, read from the summary tables (records/summaries.py), which the
+generator fills with the statements of migration 0016 after its bulk inserts.
 
     .venv/bin/python -m bench.dashboard                       # SQLite and PostgreSQL
     .venv/bin/python -m bench.dashboard --database sqlite --decisions 100000
@@ -31,6 +33,8 @@ from sqlalchemy import Engine, text
 from bench.harness import POSTGRES_ADMIN_URL, database, machine, verdict
 from records import Finish, Store, User
 from records.analytics import CohortFigures, CohortRecords, ItemData
+from records.db import WRITE
+from records.summaries import rebuild
 from scenarios import LIBRARY_DIR, LoadedScenario, load_library
 from scoring import cohort, default_rubric, patterns
 from scoring.scorer import score, strongest_path, summarize, weakest_path
@@ -173,6 +177,15 @@ def populate(url: str, *, trainees: int = 500, decisions: int = 1_000_000, seed:
             raw.commit()
         finally:
             raw.close()
+        # The summaries, as migration 0016 fills them on an upgraded installation (the same statements).
+        with store.engine.connect().execution_options(**WRITE) as connection, connection.begin():
+            rebuild(connection)
+        if url.startswith("sqlite"):
+            with store.engine.connect() as connection:
+                connection.exec_driver_sql("ANALYZE")
+        else:
+            with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("VACUUM ANALYZE")
         # The busiest scenario: the item analysis the page view opens.
         counts: dict[str, int] = {}
         for row in attempts:
@@ -284,7 +297,7 @@ HAND_SQL = {
                max(CASE WHEN a.status = 'finished' THEN a.score END) AS best,
                max(a.updated_at) AS last_active
         FROM attempts a JOIN cohort_members m ON m.user_id = a.user_id
-        WHERE m.cohort_id = :cohort
+        WHERE m.cohort_id = :cohort AND a.mode <> 'branch'
         GROUP BY a.user_id, a.scenario_id""",
     "hits": """
         SELECT dc.criterion_id, date(d.decided_at) AS day, count(*) AS hits
@@ -292,20 +305,20 @@ HAND_SQL = {
         JOIN decisions d ON d.id = dc.decision_id
         JOIN attempts a ON a.id = d.attempt_id
         JOIN cohort_members m ON m.user_id = a.user_id
-        WHERE m.cohort_id = :cohort
+        WHERE m.cohort_id = :cohort AND d.counted = TRUE AND a.mode <> 'branch'
         GROUP BY dc.criterion_id, date(d.decided_at)""",
     "choices": """
         SELECT d.node_id, d.choice_id, count(*) AS times
         FROM decisions d
         JOIN attempts a ON a.id = d.attempt_id
         JOIN cohort_members m ON m.user_id = a.user_id
-        WHERE m.cohort_id = :cohort AND a.scenario_id = :scenario
+        WHERE m.cohort_id = :cohort AND a.scenario_id = :scenario AND d.counted = TRUE AND a.mode <> 'branch'
         GROUP BY d.node_id, d.choice_id""",
     "first": """
         WITH first AS (
             SELECT a.user_id, min(a.id) AS attempt_id
             FROM attempts a JOIN cohort_members m ON m.user_id = a.user_id
-            WHERE m.cohort_id = :cohort AND a.scenario_id = :scenario
+            WHERE m.cohort_id = :cohort AND a.scenario_id = :scenario AND a.mode <> 'branch'
               AND EXISTS (SELECT 1 FROM decisions x WHERE x.attempt_id = a.id)
             GROUP BY a.user_id),
         visit AS (
@@ -411,7 +424,7 @@ def bench(kind: str, *, trainees: int, decisions: int, repeat: int, between: int
                 User(i, f"Trainee {i}", "trainee") for i in range(made.instructor.id + 1, made.instructor.id + 1 + trainees)
             ]
             rng = random.Random(7)
-            hand, cold, warm, active = [], [], [], []
+            hand, cold, warm, active, writes = [], [], [], [], []
             same = True
             for _ in range(repeat):
                 # Interleaved, so that the machine's load falls on both alike.
@@ -423,7 +436,9 @@ def bench(kind: str, *, trainees: int, decisions: int, repeat: int, between: int
                 same = same and comparable(*shown) == expected
                 seconds, _ = timed(page_view, fresh, *args)
                 warm.append(seconds)
-                more_practice(store, members, rng, library, between)
+                began = time.perf_counter()
+                recorded = more_practice(store, members, rng, library, between)
+                writes.append((time.perf_counter() - began) / max(1, recorded))
                 seconds, shown = timed(page_view, fresh, *args)
                 active.append(seconds)
                 _, expected = timed(hand_written, store.engine, made.cohort_id, made.scenario_id)
@@ -438,9 +453,9 @@ def bench(kind: str, *, trainees: int, decisions: int, repeat: int, between: int
                 value = median(values)
                 ratio = value / base if base else float("inf")
                 lines.append(
-                    f"  {label}: {value * 1000:,.0f} ms, {ratio:.2f}x the hand-written SQL "
-                    f"(<= 2x: {verdict(ratio <= 2)}; under 1 s: {verdict(value < 1)})"
+                    f"  {label}: {value * 1000:,.0f} ms, {ratio:.2f}x the hand-written SQL (under 1 s: {verdict(value < 1)})"
                 )
+            lines.append(f"  decision write (record_decision through the Store), median: {median(writes) * 1000:.1f} ms")
             lines.append(f"  same figures as the hand-written SQL: {'yes' if same else 'NO'}")
         finally:
             store.close()

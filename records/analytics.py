@@ -8,36 +8,24 @@ What comes back is small whatever the class has done: one row per trainee and sc
 criterion and day (criteria hit), one per decision point and choice, one per trainee and decision point (first
 attempts). Scenario titles, rubric titles and every figure built on these are computed in scoring/cohort.py.
 
-**Staying fast over a million decisions.** Aggregating every decision of a large class costs seconds (SQLite
-sorts to GROUP BY; both databases must join the decisions to their criteria and attempts). Decisions are never
-changed once written, so the aggregates over decisions are kept per cohort in this process and brought up to
-date on each read with only the decisions added since (an id range on the primary key). The first read counts
-criteria hit; a scenario's choices and first attempts are counted in full the first time its item analysis is
-opened, and kept up to date the same way after. Per-trainee attempt figures are re-read only for the trainees
-whose attempts changed (a covering-index scan of attempts per trainee and status says which). The tallies are
-thrown away and rebuilt from scratch whenever they could be wrong:
-
-* the cohort's members changed (a trainee joined, left, was removed or deleted their account);
-* the number of decisions at or below the folded id changed, or the last ``records.tally.WINDOW`` folded ids no longer hold
-  the same decisions: rows were deleted, ids were reused (SQLite gives a new row the highest id plus one), or
-  (PostgreSQL) a transaction committed a lower id after a higher one was read. Late commits within the last
-  ``WINDOW`` ids are folded in instead of rebuilding.
-
-Each read runs in one consistent snapshot (REPEATABLE READ on PostgreSQL; a read transaction in WAL mode on
-SQLite), so the tallies, the check and the new rows agree with each other.
+**Staying fast over a million decisions.** Nothing here reads every decision: the figures come from the summary
+tables of records.summaries, which every write that changes them keeps up to date in its own transaction, keyed
+by trainee (criteria hit per day are kept per cohort, and the cohort's members who joined or left since the last
+view are folded in or out first, in the view's write transaction). Each read runs in one consistent snapshot
+(REPEATABLE READ on PostgreSQL; a read transaction in WAL mode on SQLite).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from records import audit
 from records.access import User, require_role
@@ -46,11 +34,23 @@ from records.cohort_rows import Cohort, owned_cohort
 from records.csv_safety import write_csv
 from records.export_rows import TRAINEE_COLUMNS as EXPORT_COLUMNS
 from records.export_rows import trainee_rows
-from records.tables import attempts, cohort_members, decisions, exam_answers, exams, scenario_versions, users
-from records.tally import Grid, Tally, base_scenario, bring_decisions_up_to_date, bring_grid_up_to_date, members_of
+from records.summaries import fold_members, members_of
+from records.tables import (
+    attempts,
+    cohort_members,
+    dashboard_activity,
+    dashboard_attempts,
+    dashboard_choices,
+    dashboard_cohort_hits,
+    dashboard_first,
+    decisions,
+    exam_answers,
+    exams,
+    scenario_versions,
+    users,
+)
 
-KEEP_COHORTS = 16
-"""How many cohorts' tallies one process keeps (least recently read are dropped)."""
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 TRAINEE_COLUMNS = ["user_id", "name", "started", "finished", "mean_score", "best_score", "last_active"]
 SCENARIO_COLUMNS = ["scenario_id", "content_hash", "tried", "finished", "mean_score"]
@@ -113,24 +113,25 @@ class ExamData:
 
 
 # --------------------------------------------------------------------------------------- the repository
+Member = tuple[int, str]
+Row = tuple[str, str, int, int, int, "int | None"]  # scenario, version, started, finished, score total, best
+
+
 class CohortRecords(Repository):
     """The class dashboard's reads. ``store.analytics`` on the Store."""
-
-    def __init__(self, engine: Engine) -> None:
-        super().__init__(engine)
-        self._tallies: OrderedDict[int, Tally] = OrderedDict()
-        self._locks: dict[int, threading.Lock] = {}
-        self._guard = threading.Lock()
 
     # -------------------------------------------------------------- access
     def _allowed(self, actor: User, cohort_id: int, action: str, detail: str = "", *, every_time: bool = False) -> Cohort:
         """The cohort, when the actor owns it or is an admin; the read is written to the audit log first (a view
-        once per audit.VIEW_WINDOW, since the page reruns on every click; an export ``every_time``)."""
+        once per audit.VIEW_WINDOW, since the page reruns on every click; an export ``every_time``). Members who
+        joined or left since the last view are folded into the cohort's criteria hit in the same transaction."""
         require_role(actor, "instructor", "admin")
         with self._write() as connection:
             cohort = owned_cohort(connection, actor, cohort_id)
             log = audit.write if every_time else audit.write_view
             log(connection, actor, action, None, f"cohort {cohort.id}: {cohort.name}" + (f"; {detail}" if detail else ""))
+            if not every_time:
+                fold_members(connection, cohort.id)
         return cohort
 
     @contextmanager
@@ -142,64 +143,88 @@ class CohortRecords(Repository):
             with connection.begin():
                 yield connection
 
-    def _lock(self, cohort_id: int) -> threading.Lock:
-        with self._guard:
-            return self._locks.setdefault(cohort_id, threading.Lock())
-
-    def _tally(self, connection: Connection, cohort_id: int) -> tuple[Tally, list[tuple[int, str, datetime]]]:
-        """The cohort's tallies brought up to date (call with the cohort's lock held), and its members."""
-        members = [
-            (int(r.id), r.name, r.joined_at)
+    @staticmethod
+    def _members(connection: Connection, cohort_id: int) -> list[Member]:
+        return [
+            (int(r.id), r.name)
             for r in connection.execute(
-                select(users.c.id, users.c.name, cohort_members.c.joined_at)
+                select(users.c.id, users.c.name)
                 .join(cohort_members, cohort_members.c.user_id == users.c.id)
                 .where(cohort_members.c.cohort_id == cohort_id)
                 .order_by(users.c.name_key, users.c.id)
             )
         ]
-        key = tuple(sorted(m[0] for m in members))
-        with self._guard:  # taken out while it changes: if anything fails half-way, it is rebuilt next time
-            tally = self._tallies.pop(cohort_id, None)
-        if tally is None or tally.members != key:
-            tally = Tally(key)
-        if not bring_decisions_up_to_date(connection, cohort_id, tally):
-            tally = Tally(key)
-            bring_decisions_up_to_date(connection, cohort_id, tally)
-        bring_grid_up_to_date(connection, cohort_id, tally.grid)
-        with self._guard:
-            self._tallies[cohort_id] = tally
-            self._tallies.move_to_end(cohort_id)
-            while len(self._tallies) > KEEP_COHORTS:
-                self._tallies.popitem(last=False)
-        return tally, members
 
-    def forget(self) -> None:
-        """Drop every tally (the next read of each cohort aggregates from scratch)."""
-        with self._guard:
-            self._tallies.clear()
+    @staticmethod
+    def _grid(connection: Connection, cohort_id: int) -> tuple[dict[int, list[Row]], dict[int, datetime]]:
+        """Each member's attempt figures per scenario and version, and when each member was last active."""
+        grid: dict[int, list[Row]] = {}
+        for user_id, scenario_id, content_hash, started, done, total, best in connection.execute(
+            select(
+                dashboard_attempts.c.user_id,
+                dashboard_attempts.c.scenario_id,
+                dashboard_attempts.c.content_hash,
+                dashboard_attempts.c.started,
+                dashboard_attempts.c.finished,
+                dashboard_attempts.c.score_total,
+                dashboard_attempts.c.best_score,
+            ).where(dashboard_attempts.c.user_id.in_(members_of(cohort_id)))
+        ):
+            grid.setdefault(int(user_id), []).append(
+                (scenario_id, content_hash, int(started), int(done), int(total), None if best is None else int(best))
+            )
+        last = {
+            int(u): moment
+            for u, moment in connection.execute(
+                select(dashboard_activity.c.user_id, dashboard_activity.c.last_active).where(
+                    dashboard_activity.c.user_id.in_(members_of(cohort_id))
+                )
+            )
+        }
+        return grid, last
 
     # ---------------------------------------------------------------- reads
     def figures(self, actor: User, cohort_id: int) -> CohortFigures:
         """Completion per trainee and per scenario, and criteria hit per day, for one cohort."""
         cohort = self._allowed(actor, cohort_id, "view cohort dashboard")
-        with self._lock(cohort_id), self._snapshot() as connection:
-            tally, members = self._tally(connection, cohort_id)
-            versions = self._version_dates(connection, {row[1] for rows in tally.grid.rows.values() for row in rows})
-            return CohortFigures(cohort, _trainees(members, tally), _scenarios(tally.grid, versions), _hits(tally.part.hits))
+        with self._snapshot() as connection:
+            members = self._members(connection, cohort_id)
+            grid, last = self._grid(connection, cohort_id)
+            versions = self._version_dates(connection, {row[1] for rows in grid.values() for row in rows})
+            hits = connection.execute(
+                select(dashboard_cohort_hits.c.criterion_id, dashboard_cohort_hits.c.day, dashboard_cohort_hits.c.hits).where(
+                    dashboard_cohort_hits.c.cohort_id == cohort_id, dashboard_cohort_hits.c.hits != 0
+                )
+            ).all()
+        return CohortFigures(cohort, _trainees(members, grid, last), _scenarios(grid, versions), _hits(hits))
 
     def item_data(self, actor: User, cohort_id: int, scenario_id: str) -> ItemData:
         """Choice counts, first-attempt choices and overall scores for item analysis of one scenario."""
         self._allowed(actor, cohort_id, "view item analysis", f"scenario {scenario_id}")
-        with self._lock(cohort_id), self._snapshot() as connection:
-            tally, members = self._tally(connection, cohort_id)
-            if scenario_id not in tally.based:
-                base_scenario(connection, cohort_id, tally, scenario_id)
-            played = {row[1] for rows in tally.grid.rows.values() for row in rows if row[0] == scenario_id}
+        with self._snapshot() as connection:
+            members = self._members(connection, cohort_id)
+            grid, last = self._grid(connection, cohort_id)
+            played = {row[1] for rows in grid.values() for row in rows if row[0] == scenario_id}
             versions = self._version_dates(connection, played)
-            first_attempts = {a: u for (u, s), a in tally.part.first.items() if s == scenario_id}
+            first_attempts = {
+                int(a): int(u)
+                for u, a in connection.execute(
+                    select(dashboard_first.c.user_id, dashboard_first.c.attempt_id).where(
+                        dashboard_first.c.scenario_id == scenario_id, dashboard_first.c.user_id.in_(members_of(cohort_id))
+                    )
+                )
+            }
             first_rows = self._first_choices(connection, sorted(first_attempts))
-            all_counts = {(n, c): t for (s, n, c), t in tally.part.choices.items() if s == scenario_id}
-            trainees = _trainees(members, tally)
+            all_counts = {
+                (n, c): int(t)
+                for n, c, t in connection.execute(
+                    select(dashboard_choices.c.node_id, dashboard_choices.c.choice_id, func.sum(dashboard_choices.c.times))
+                    .where(dashboard_choices.c.scenario_id == scenario_id, dashboard_choices.c.user_id.in_(members_of(cohort_id)))
+                    .group_by(dashboard_choices.c.node_id, dashboard_choices.c.choice_id)
+                )
+                if t
+            }
+            trainees = _trainees(members, grid, last)
         first_choices = pd.DataFrame(
             [(first_attempts[a], node, choice) for a, node, choice in first_rows], columns=["user_id", "node_id", "choice_id"]
         ).sort_values(["user_id", "node_id"], kind="stable", ignore_index=True)
@@ -289,18 +314,15 @@ class CohortRecords(Repository):
         return write_csv(EXPORT_COLUMNS, lines)
 
 
-# ------------------------------------------------------------------------------------ frames from tallies
-def _trainees(members: list[tuple[int, str, datetime]], tally: Tally) -> pd.DataFrame:
+# ------------------------------------------------------------------------------------ frames from summaries
+def _trainees(members: list[Member], grid: dict[int, list[Row]], last: dict[int, datetime]) -> pd.DataFrame:
     rows = []
-    for user_id, name, _joined in members:
-        grid = tally.grid.rows.get(user_id, [])
-        started = sum(r[2] for r in grid)
-        finished = sum(r[3] for r in grid)
-        total = sum(r[4] for r in grid)
-        bests = [r[5] for r in grid if r[5] is not None]
-        moments = [r[6] for r in grid]
-        if user_id in tally.part.last:
-            moments.append(tally.part.last[user_id])
+    for user_id, name in members:
+        mine = grid.get(user_id, [])
+        started = sum(r[2] for r in mine)
+        finished = sum(r[3] for r in mine)
+        total = sum(r[4] for r in mine)
+        bests = [r[5] for r in mine if r[5] is not None]
         rows.append(
             (
                 user_id,
@@ -309,7 +331,7 @@ def _trainees(members: list[tuple[int, str, datetime]], tally: Tally) -> pd.Data
                 finished,
                 total / finished if finished else None,
                 max(bests) if bests else None,
-                max(moments) if moments else None,
+                last.get(user_id),
             )
         )
     frame = pd.DataFrame(rows, columns=TRAINEE_COLUMNS)
@@ -318,20 +340,20 @@ def _trainees(members: list[tuple[int, str, datetime]], tally: Tally) -> pd.Data
     return frame
 
 
-def _scenarios(grid: Grid, versions: dict[str, datetime]) -> pd.DataFrame:
+def _scenarios(grid: dict[int, list[Row]], versions: dict[str, datetime]) -> pd.DataFrame:
     tried: dict[str, set[int]] = {}
     done: dict[str, set[int]] = {}
     totals: Counter[str] = Counter()
     counts: Counter[str] = Counter()
     newest: dict[str, tuple[datetime, str]] = {}
-    for user_id, rows in grid.rows.items():
-        for scenario_id, content_hash, _started, finished, total, _best, latest in rows:
+    for user_id, rows in grid.items():
+        for scenario_id, content_hash, _started, finished, total, _best in rows:
             tried.setdefault(scenario_id, set()).add(user_id)
             if finished:
                 done.setdefault(scenario_id, set()).add(user_id)
             totals[scenario_id] += total
             counts[scenario_id] += finished
-            stamp = versions.get(content_hash, latest)
+            stamp = versions.get(content_hash, EARLIEST)
             if scenario_id not in newest or (stamp, content_hash) > newest[scenario_id]:
                 newest[scenario_id] = (stamp, content_hash)
     frame = pd.DataFrame(
@@ -351,9 +373,9 @@ def _scenarios(grid: Grid, versions: dict[str, datetime]) -> pd.DataFrame:
     return frame
 
 
-def _hits(hits: Counter[tuple[str, str]]) -> pd.DataFrame:
+def _hits(rows: Sequence[Any]) -> pd.DataFrame:
     frame = pd.DataFrame(
-        [(criterion, day, times) for (criterion, day), times in sorted(hits.items()) if times], columns=HIT_COLUMNS
+        sorted((criterion, str(day)[:10], int(times)) for criterion, day, times in rows if times), columns=HIT_COLUMNS
     )
     frame["day"] = pd.to_datetime(frame["day"]).dt.date
     return frame

@@ -52,7 +52,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from records import audit, cards, clock, throttle, versions
+from records import audit, cards, clock, summaries, throttle, versions
 from records.access import AccessDenied, User, require_role, require_see
 from records.base import Repository
 from records.codes import CODE_LENGTH, join_checks, new_code, normalise_code, note_wrong_code, paused_message
@@ -474,11 +474,14 @@ class LiveSessions(Repository):
                     .where(live_sessions.c.id == session_id)
                     .values(step=session.step + 1, node_id=target, phase="asking", step_started_at=moment, updated_at=moment)
                 )
+                seated = self._seated(connection, session_id)
                 connection.execute(
                     update(attempts)
                     .where(attempts.c.id.in_(self._attempt_ids(session_id)), attempts.c.status == MODE)
                     .values(current_node=target, updated_at=moment)
                 )
+                for user_id, _scenario_id in seated:
+                    summaries.active(connection, user_id, moment)
             return self._get(connection, session_id)
 
     def end(self, actor: User, session_id: int) -> LiveSession:
@@ -488,6 +491,18 @@ class LiveSessions(Repository):
             if not session.ended:
                 self._close(connection, session, clock.now(), ending_id=None)
             return self._get(connection, session_id)
+
+    @staticmethod
+    def _seated(connection: Connection, session_id: int) -> list[tuple[int, str]]:
+        """(trainee, scenario) of the session's attempts still in the class (status live), for the summaries."""
+        return [
+            (int(u), str(s))
+            for u, s in connection.execute(
+                select(attempts.c.user_id, attempts.c.scenario_id).where(
+                    attempts.c.id.in_(LiveSessions._attempt_ids(session_id)), attempts.c.status == MODE
+                )
+            )
+        ]
 
     @staticmethod
     def _attempt_ids(session_id: int) -> Select[Any]:
@@ -506,6 +521,7 @@ class LiveSessions(Repository):
             .where(live_sessions.c.id == session.id)
             .values(phase="ended", ended_at=moment, updated_at=moment, ending_id=ending_id)
         )
+        seated = self._seated(connection, session.id)
         stayed = set(
             connection.execute(
                 select(live_participants.c.attempt_id).where(
@@ -544,6 +560,9 @@ class LiveSessions(Repository):
             else:
                 values |= {"status": "left", "points": None}
             connection.execute(update(attempts).where(attempts.c.id == attempt_id, attempts.c.status == MODE).values(**values))
+        for user_id, _scenario_id in seated:
+            summaries.active(connection, user_id, moment)
+        summaries.recount(connection, seated)
 
     @staticmethod
     def _check_version(session: LiveSession, loaded: LoadedScenario) -> None:
@@ -635,6 +654,7 @@ class LiveSessions(Repository):
             )
         ).inserted_primary_key
         assert attempt_id is not None
+        summaries.started(connection, actor.id, session.scenario_id, session.content_hash, MODE, moment)
         connection.execute(
             insert(live_participants).values(
                 session_id=session.id, user_id=actor.id, attempt_id=int(attempt_id[0]), joined_at=moment
@@ -688,6 +708,18 @@ class LiveSessions(Repository):
                 scored = score_choice(loaded.scenario, session.node_id, choice_id, rubric, decided=decided)
                 insert_decision(connection, attempt_id, step, scored, int((moment - shown).total_seconds() * 1000), moment)
                 connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(updated_at=moment))
+                summaries.decided(
+                    connection,
+                    user_id=actor.id,
+                    attempt_id=attempt_id,
+                    scenario_id=session.scenario_id,
+                    mode=MODE,
+                    node_id=scored.node_id,
+                    choice_id=scored.choice_id,
+                    counted=scored.counted,
+                    criteria=scored.criteria,
+                    moment=moment,
+                )
                 return self._seat(connection, actor, session, attempt_id)
         except IntegrityError:
             # The same answer arrived from another tab or server between our check and our insert: keep theirs.

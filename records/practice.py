@@ -16,7 +16,7 @@ Practice branches ("try again from this point", :meth:`Practice.start_branch`): 
 starts at a decision point the trainee met in one of their own practice attempts, on the same scenario version, with
 a new shuffle. Its decisions are recorded like any attempt's, and its score covers only its own decisions
 (:func:`as_played`). It is kept apart from first tries: :meth:`Practice.hits_frame` leaves branches out (Progress,
-readiness), and so do the class dashboard's tallies (records.tally) and assignments; exports keep them.
+readiness), and so do the class dashboard's summaries (records.summaries) and assignments; exports keep them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import pandas as pd
 from sqlalchemy import Connection, func, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from records import audit, cards, clock, versions, xapi_rows
+from records import audit, cards, clock, summaries, versions, xapi_rows
 from records.access import User, require_see, require_self
 from records.base import Repository
 from records.decisions import (
@@ -128,6 +128,7 @@ class Practice(Repository):
                 )
             ).inserted_primary_key
             assert new_id is not None
+            summaries.started(connection, actor.id, scenario_id, content_hash, mode, moment)
             started = self._owned_attempt(connection, actor, int(new_id[0]))
             xapi_rows.launched(connection, started)
             return started
@@ -354,6 +355,20 @@ class Practice(Repository):
             values |= {"status": "finished", "finished_at": moment, **finish.values()}
             queue_attempt_score(connection, attempt, finish.score, moment)  # for its LMS activity's gradebook, if any
         connection.execute(update(attempts).where(attempts.c.id == attempt.id).values(**values))
+        summaries.decided(
+            connection,
+            user_id=attempt.user_id,
+            attempt_id=attempt.id,
+            scenario_id=attempt.scenario_id,
+            mode=attempt.mode,
+            node_id=scored.node_id,
+            choice_id=scored.choice_id,
+            counted=scored.counted,
+            criteria=scored.criteria,
+            moment=moment,
+        )
+        if finish is not None:
+            summaries.finished(connection, attempt.user_id, attempt.scenario_id, attempt.content_hash, attempt.mode, finish.score)
         recorded = decision_at(connection, attempt.id, step)
         assert recorded is not None
         xapi_rows.decided(connection, attempt, recorded, finish, moment, title=title)
@@ -376,6 +391,9 @@ class Practice(Repository):
                 .where(attempts.c.id == attempt_id)
                 .values(status="finished", finished_at=moment, updated_at=moment, **finish.values())
             )
+            if attempt.mode != BRANCH:
+                summaries.recount(connection, [(attempt.user_id, attempt.scenario_id)])
+                summaries.active(connection, attempt.user_id, moment)
             xapi_rows.completed(connection, attempt, finish, moment)
             queue_attempt_score(connection, attempt, finish.score, moment)
             return self._owned_attempt(connection, actor, attempt_id)
@@ -385,9 +403,10 @@ class Practice(Repository):
         with self._write() as connection:
             attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
             if attempt.status == "active":
-                connection.execute(
-                    update(attempts).where(attempts.c.id == attempt_id).values(status="left", updated_at=clock.now())
-                )
+                moment = clock.now()
+                connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(status="left", updated_at=moment))
+                if attempt.mode != BRANCH:
+                    summaries.active(connection, attempt.user_id, moment)
             return self._owned_attempt(connection, actor, attempt_id)
 
     # ---------------------------------------------------------------- history

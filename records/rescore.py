@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, select, update
 
-from records import versions
+from records import summaries, versions
 from records.base import Repository
 from records.decisions import decisions_of
 from records.scored import SCORING_VERSION, NotAChoice, score_choice, tally_of
@@ -83,11 +84,23 @@ class Rescoring(Repository):
         connection: Connection, ids: list[int], rubric: Rubric, loaded: dict[str, LoadedScenario | None], done: Rescored
     ) -> None:
         rows = connection.execute(
-            select(attempts.c.id, attempts.c.content_hash, attempts.c.status).where(attempts.c.id.in_(ids)).with_for_update()
+            select(
+                attempts.c.id,
+                attempts.c.content_hash,
+                attempts.c.status,
+                attempts.c.user_id,
+                attempts.c.scenario_id,
+                attempts.c.mode,
+            )
+            .where(attempts.c.id.in_(ids))
+            .with_for_update()
         ).all()
         stored = decisions_of(connection, ids)
         decision_values: list[dict[str, object]] = []
-        for attempt_id, content_hash, status in rows:
+        changes: list[tuple[int, str, str, str, str, bool, tuple[str, ...], datetime]] = []  # counted flipped
+        flipped: list[tuple[int, str, str, str, str, bool, tuple[str, ...], datetime]] = []
+        recount: list[tuple[int, str]] = []
+        for attempt_id, content_hash, status, user_id, scenario_id, mode in rows:
             if content_hash not in loaded:
                 source = versions.source(connection, content_hash)
                 try:
@@ -103,16 +116,31 @@ class Rescoring(Repository):
             decided: list[str] = []
             pairs: list[tuple[str, bool]] = []
             mine: list[dict[str, object]] = []
+            flipped.clear()
             try:
                 for decision in stored[attempt_id]:
                     scored = score_choice(scenario.scenario, decision.node_id, decision.choice_id, rubric, decided=decided)
                     decided.append(decision.node_id)
                     pairs.append((scored.quality, scored.counted))
                     mine.append({"target": decision.id, "new_quality": scored.quality, "new_counted": scored.counted})
+                    if scored.counted != decision.counted:
+                        flipped.append(
+                            (
+                                user_id,
+                                scenario_id,
+                                mode,
+                                decision.node_id,
+                                decision.choice_id,
+                                scored.counted,
+                                decision.criteria,
+                                decision.decided_at,
+                            )
+                        )
             except NotAChoice:
                 done.unreadable.add(content_hash)
                 continue
             decision_values.extend(mine)
+            changes.extend(flipped)
             tally = tally_of(pairs)
             values: dict[str, object] = {"scoring_version": SCORING_VERSION}
             if stored[attempt_id]:
@@ -120,6 +148,7 @@ class Rescoring(Repository):
             if status == "finished":
                 values["score"] = tally.percent or 0
             connection.execute(update(attempts).where(attempts.c.id == attempt_id).values(**values))
+            recount.append((user_id, scenario_id))
             done.attempts += 1
         if decision_values:
             connection.execute(
@@ -129,3 +158,5 @@ class Rescoring(Repository):
                 decision_values,
             )
             done.decisions += len(decision_values)
+        summaries.rescored(connection, changes)  # the class dashboard's summaries, in the same transaction
+        summaries.recount(connection, recount)

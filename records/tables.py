@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -491,4 +492,59 @@ lti_grade_outbox = Table(
     Column("gave_up_at", UTCDateTime(), nullable=True),  # failing for too long: an admin may send it again
     UniqueConstraint("resource_link_id", "kind", "ref"),
     Index("ix_lti_grade_outbox_sent_at_next_try_at", "sent_at", "next_try_at"),
+)
+
+# The class dashboard's summary tables (records.summaries keeps them up to date with every write; migration 0016).
+dashboard_attempts = Table(
+    "dashboard_attempts",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("scenario_id", String(64), primary_key=True),
+    Column("content_hash", String(64), primary_key=True),
+    Column("started", Integer, nullable=False),
+    Column("finished", Integer, nullable=False),  # finished with a score
+    Column("score_total", Integer, nullable=False),  # of the finished ones
+    Column("best_score", Integer, nullable=True),
+)
+
+dashboard_activity = Table(
+    "dashboard_activity",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("last_active", UTCDateTime(), nullable=False),
+)
+
+dashboard_first = Table(
+    "dashboard_first",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("scenario_id", String(64), primary_key=True),
+    Column("attempt_id", Integer, nullable=False),  # the first attempt with a decision (no FK: summary only)
+)
+
+dashboard_choices = Table(
+    "dashboard_choices",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("scenario_id", String(64), primary_key=True),
+    Column("node_id", String(64), primary_key=True),
+    Column("choice_id", String(64), primary_key=True),
+    Column("times", Integer, nullable=False),
+)
+
+dashboard_cohort_hits = Table(
+    "dashboard_cohort_hits",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("criterion_id", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("hits", Integer, nullable=False),
+)
+
+dashboard_cohort_folded = Table(
+    "dashboard_cohort_folded",
+    metadata,
+    Column("cohort_id", Integer, ForeignKey("cohorts.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Integer, primary_key=True),  # no FK: a deleted member stays listed until the next fold
+    Column("joined_at", UTCDateTime(), nullable=False),
 )

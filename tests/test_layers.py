@@ -78,7 +78,7 @@ RECORDS_LAYERS = {
         "personal_data",
         "roster",
         "scored",
-        "tally",
+        "summaries",
         "versions",
         "xapi_rows",
     },

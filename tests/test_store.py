@@ -234,5 +234,7 @@ def test_threads_of_one_process_migrate_at_once_without_breaking_each_other(tmp_
     assert failures == []
     for engine in engines:
         with engine.connect() as connection:
-            assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0015"
+            assert (
+                connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0016"
+            )  # the newest migration
         engine.dispose()
