@@ -5,11 +5,20 @@ for with a protobuf ``BackMsg`` whose ``rerun_script`` carries the page and the 
 a ``trigger_value``); the server answers with ``ForwardMsg``s (deltas, ...) and ends each run with
 ``script_finished``. A click whose callback calls ``st.rerun()`` ends its first run early (FINISHED_EARLY_FOR_RERUN)
 and the interaction is over at the next FINISHED_SUCCESSFULLY.
+
+A session keeps its cookies like a browser's tab: the PeerSim session cookie and whatever else the server or a load
+balancer in front of it set (a sticky-server cookie), sent on the websocket handshake and updated from its answer.
+With ``reconnect=True`` it also does what Streamlit's frontend does when its websocket drops: ping
+``/_stcore/health`` until a server answers, open a new websocket whose ``Sec-WebSocket-Protocol`` names the lost
+session ("streamlit, <XSRF token or PLACEHOLDER_AUTH_TOKEN>, <previous session id>", which ui/outage.py reads), and,
+only when a script run was under way at the drop, ask for a run of the page at once (the frontend's "Requesting a
+script run" on reconnect); otherwise the next click goes to the new session as it is.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import random
 import re
@@ -22,8 +31,12 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
 SESSION_COOKIE = "peersim_session"
+XSRF_COOKIE = "_streamlit_xsrf"
+NO_XSRF_TOKEN = "PLACEHOLDER_AUTH_TOKEN"
+"""What Streamlit's frontend puts second in Sec-WebSocket-Protocol when it has no XSRF cookie."""
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
 
 FINISHED = ForwardMsg.ScriptFinishedStatus.FINISHED_SUCCESSFULLY
@@ -52,6 +65,11 @@ class Run:
     messages: int = 0
     page_hashes: dict[str, str] = field(default_factory=dict)
     """url path -> page script hash, from the navigation message."""
+    reconnected: bool = False
+    """The first run on a new websocket after the last one dropped: a new server session drew it."""
+    interrupted: bool = False
+    """The websocket dropped while this interaction was in flight (its effect is unknown): what is shown is the run of
+    the page the frontend asks for on reconnecting, in the new session."""
 
     def key_with_prefix(self, prefix: str) -> list[str]:
         return [key for key in self.widgets if key.startswith(prefix)]
@@ -93,11 +111,21 @@ def _read_element(element: Any, run: Run) -> None:
 
 
 class Session:
-    """One browser tab: a websocket to the server, the page being shown, and the cookie it was opened with."""
+    """One browser tab: a websocket to the server, the page being shown, and the cookies it was opened with."""
 
-    def __init__(self, base_url: str, cookie: str = "", *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        cookie: str = "",
+        *,
+        timeout: float = 60.0,
+        cookies: dict[str, str] | None = None,
+        reconnect: bool = False,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.cookie = cookie
+        self.cookies: dict[str, str] = dict(cookies or {})
+        if cookie:
+            self.cookies[SESSION_COOKIE] = cookie
         self.timeout = timeout
         self.page_hash = ""
         self.page_name = ""
@@ -105,26 +133,129 @@ class Session:
         self.session_id = ""
         self.last: Run = Run()
         self._page_hashes: dict[str, str] = {}
+        self.reconnect = reconnect
+        self.drops: list[tuple[float, float | None]] = []
+        """(when the websocket dropped, when a new one was open or None) for every drop, time.monotonic()."""
+        self.reconnect_error = ""
+        self._connected = asyncio.Event()
+        self._watch: asyncio.Task[None] | None = None
+        self._fresh = False
+        self._closing = False
 
-    async def open(self, page_name: str = "") -> Run:
-        """Connect and run the page at ``/<page_name>``, as a browser does on load. Timed from the connect."""
-        started = time.perf_counter()
+    @property
+    def cookie(self) -> str:
+        return self.cookies.get(SESSION_COOKIE, "")
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())} if self.cookies else {}
+
+    def _keep_cookies(self, set_cookies: list[str]) -> None:
+        """What a browser does with Set-Cookie (name=value; attributes...): keep it, or drop it when it expires now."""
+        for header in set_cookies:
+            pair, _, attributes = header.partition(";")
+            name, _, value = pair.strip().partition("=")
+            if not name:
+                continue
+            expired = re.search(r"max-age=0\b|expires=thu, 01 jan 1970", attributes, re.IGNORECASE)
+            if expired:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value.strip().strip('"')
+
+    async def _connect(self, previous_session: str = "") -> None:
         ws_url = self.base_url.replace("http://", "ws://").replace("https://", "wss://") + "/_stcore/stream"
-        headers = {"Cookie": f"{SESSION_COOKIE}={self.cookie}"} if self.cookie else {}
+        protocols = [
+            "streamlit",
+            self.cookies.get(XSRF_COOKIE) or NO_XSRF_TOKEN,
+            *([previous_session] if previous_session else []),
+        ]
         self.websocket = await connect(
             ws_url,
-            subprotocols=["streamlit"],  # type: ignore[list-item]
-            additional_headers=headers,
+            subprotocols=protocols,  # type: ignore[arg-type]
+            additional_headers=self._cookie_header(),
             compression=None,
             proxy=None,
             max_size=None,
             open_timeout=self.timeout,
             ping_interval=None,
         )
+        response = self.websocket.response
+        if response is not None:
+            self._keep_cookies(response.headers.get_all("Set-Cookie"))
+        self._connected.set()
+        if self.reconnect and self._watch is None:
+            self._watch = asyncio.create_task(self._watch_connection())
+
+    async def open(self, page_name: str = "") -> Run:
+        """Connect and run the page at ``/<page_name>``, as a browser does on load. Timed from the connect."""
+        started = time.perf_counter()
+        await self._connect()
         self.page_name = page_name
         run = await self._rerun([], page_name=page_name)
         run.seconds = time.perf_counter() - started
         return run
+
+    async def _watch_connection(self) -> None:
+        """Reconnect whenever the websocket drops (not closed by us), as Streamlit's frontend does at once."""
+        while not self._closing:
+            websocket = self.websocket
+            if websocket is None:
+                return
+            await websocket.wait_closed()
+            if self._closing:
+                return
+            self._connected.clear()
+            dropped = time.monotonic()
+            self.drops.append((dropped, None))
+            previous = self.session_id
+            deadline = dropped + self.timeout
+            while True:
+                try:
+                    await self._ping_health()
+                    await self._connect(previous)
+                    break
+                except (OSError, httpx.HTTPError, ProtocolError, ConnectionClosed, TimeoutError) as exc:
+                    if self._closing:
+                        return
+                    if time.monotonic() > deadline:
+                        self.reconnect_error = f"no new websocket within {self.timeout:.0f} s: {type(exc).__name__}: {exc}"
+                        self._connected.set()  # wakes a waiting click, which then fails
+                        return
+                    await asyncio.sleep(0.25)
+            self.drops[-1] = (dropped, time.monotonic())
+            self._fresh = True
+
+    async def _ping_health(self) -> None:
+        """The frontend's ping before it reconnects; through a load balancer this may set a new sticky cookie."""
+        async with httpx.AsyncClient(base_url=self.base_url, cookies=self.cookies, timeout=2) as http:
+            response = await http.get("/_stcore/health")
+            self._keep_cookies(response.headers.get_list("set-cookie"))
+            if response.status_code != 200 or response.text != "ok":
+                raise ProtocolError(f"/_stcore/health answered {response.status_code}")
+
+    async def _await_new(self, dropped: ClientConnection) -> None:
+        """Wait until the watcher has opened a websocket in place of ``dropped``."""
+        deadline = time.monotonic() + self.timeout + 5
+        while self.websocket is dropped or not self._connected.is_set():
+            if self.reconnect_error:
+                raise ProtocolError(self.reconnect_error)
+            if time.monotonic() > deadline:
+                raise ProtocolError("the websocket dropped and no new one opened")
+            await asyncio.sleep(0.02)
+
+    async def _ready(self) -> ClientConnection:
+        if self.reconnect:
+            try:
+                async with asyncio.timeout(self.timeout + 5):
+                    await self._connected.wait()
+            except TimeoutError:
+                raise ProtocolError("the websocket dropped and no new one opened") from None
+        if self.reconnect_error:
+            raise ProtocolError(self.reconnect_error)
+        websocket = self.websocket
+        if websocket is None:
+            raise ProtocolError("not connected")
+        return websocket
 
     async def click(self, key: str) -> Run:
         """Click the button with this user key on the page last drawn."""
@@ -153,9 +284,7 @@ class Session:
         return await self._rerun([])
 
     async def _rerun(self, states: list[WidgetState], *, page_name: str | None = None) -> Run:
-        websocket = self.websocket
-        if websocket is None:
-            raise ProtocolError("not connected")
+        websocket = await self._ready()
         message = BackMsg()
         client_state = message.rerun_script
         client_state.query_string = ""
@@ -165,13 +294,31 @@ class Session:
         client_state.context_info.timezone = "UTC"
         client_state.context_info.url = f"{self.base_url}/{self.page_name}"
         started = time.perf_counter()
-        await websocket.send(message.SerializeToString())
-        run = Run()
+        fresh, self._fresh = self._fresh, False
+        run = Run(reconnected=fresh)
+        try:
+            await websocket.send(message.SerializeToString())
+        except ConnectionClosed:
+            if not self.reconnect:
+                raise
+            # Dropped before the click went out (the frontend had not seen it yet): it goes to the new session.
+            await self._await_new(websocket)
+            return await self._rerun(states, page_name=page_name)
         try:
             async with asyncio.timeout(self.timeout):
                 await self._receive_until_finished(websocket, run)
         except TimeoutError:
             raise ProtocolError(f"no script_finished within {self.timeout:.0f} s") from None
+        except ConnectionClosed:
+            if not self.reconnect:
+                raise
+            # Dropped mid-run: on reconnecting the frontend asks the new session for a run of the page (no click).
+            await self._await_new(websocket)
+            self._fresh = False
+            run = await self._rerun([])
+            run.reconnected = run.interrupted = True
+            run.seconds = time.perf_counter() - started
+            return run
         run.seconds = time.perf_counter() - started
         run.page_hashes = dict(self._page_hashes)
         self.last = run
@@ -215,6 +362,12 @@ class Session:
                 raise ProtocolError(f"script finished with status {status}")
 
     async def close(self) -> None:
+        self._closing = True
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
         if self.websocket is not None:
             await self.websocket.close()
             self.websocket = None
