@@ -22,10 +22,10 @@ readiness), and so do the class dashboard's summaries (records.summaries) and as
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import Connection, func, insert, select, true, update
+from sqlalchemy import Connection, insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from records import audit, cards, clock, summaries, versions, xapi_rows
@@ -196,6 +196,17 @@ class Practice(Repository):
         with self._read() as connection:
             return self._owned_attempt(connection, actor, attempt_id)
 
+    def playing(self, actor: User, attempt_id: int) -> tuple[Attempt, list[Decision], Attempt | None]:
+        """The actor's own attempt as the Practice page plays it, in one read: the attempt, its decisions in order
+        (each with its criteria), and, for a practice branch, the attempt it came from."""
+        with self._read() as connection:
+            attempt = attempt_row(connection, attempt_id)
+            if attempt is None:
+                raise NotFound(f"There is no attempt {attempt_id}.")
+            require_self(actor, attempt.user_id)
+            came_from = attempt_row(connection, attempt.branch_of) if attempt.branch_of is not None else None
+            return attempt, decisions_of(connection, [attempt_id])[attempt_id], came_from
+
     def active_attempts(self, actor: User) -> list[Attempt]:
         """The actor's unfinished attempts, most recently touched first."""
         with self._read() as connection:
@@ -262,13 +273,14 @@ class Practice(Repository):
         try:
             with self._write() as connection:
                 attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
-                existing = decision_at(connection, attempt_id, step)
+                stored = decisions_of(connection, [attempt_id])[attempt_id]
+                existing = self._at_step(stored, step)
                 if existing is not None:
                     return existing
                 if loaded.content_hash != attempt.content_hash:
                     raise StaleDecision("This page shows another version of the scenario. Please reload it.")
-                done = self._check_step(connection, attempt, step, node_id)
-                path = [(d.node_id, d.choice_id) for d in decisions_of(connection, [attempt_id])[attempt_id][:done]]
+                self._check_step(attempt, len(stored), step, node_id)
+                path = [(d.node_id, d.choice_id) for d in stored]
                 scenario = as_played(loaded.scenario, attempt)  # a branch is scored from its branch point
                 try:
                     scored = score_choice(scenario, node_id, choice_id, rubric, decided=(n for n, _ in path))
@@ -313,10 +325,11 @@ class Practice(Repository):
         try:
             with self._write() as connection:
                 attempt = self._owned_attempt(connection, actor, attempt_id, lock=True)
-                existing = decision_at(connection, attempt_id, step)
+                stored = decisions_of(connection, [attempt_id])[attempt_id]
+                existing = self._at_step(stored, step)
                 if existing is not None:
                     return existing
-                self._check_step(connection, attempt, step, node_id)
+                self._check_step(attempt, len(stored), step, node_id)
                 return self._insert(connection, attempt, step, scored, time_taken_ms, moment, finish)
         except IntegrityError:
             theirs = self._theirs(attempt_id, step)
@@ -325,17 +338,20 @@ class Practice(Repository):
             return theirs
 
     @staticmethod
-    def _check_step(connection: Connection, attempt: Attempt, step: int, node_id: str) -> int:
-        """How many decisions the attempt has; StaleDecision unless ``step`` at ``node_id`` comes next."""
+    def _at_step(stored: Sequence[Decision], step: int) -> Decision | None:
+        """The decision already recorded at ``step`` of an attempt whose decisions are ``stored`` (steps 1, 2, ...)."""
+        return stored[step - 1] if 0 < step <= len(stored) else None
+
+    @staticmethod
+    def _check_step(attempt: Attempt, done: int, step: int, node_id: str) -> None:
+        """StaleDecision unless ``step`` at ``node_id`` comes next in an attempt with ``done`` decisions."""
         if attempt.status != "active":
             raise StaleDecision("This attempt has already ended.")
-        done = int(connection.execute(select(func.count()).where(decisions.c.attempt_id == attempt.id)).scalar_one())
         if step != done + 1 or node_id != attempt.current_node:
             raise StaleDecision(
                 f"This page was out of date (step {step} at '{node_id}', but the attempt is at step {done + 1}, "
                 f"'{attempt.current_node}')."
             )
-        return done
 
     @staticmethod
     def _insert(
@@ -349,7 +365,7 @@ class Practice(Repository):
         *,
         title: str | None = None,
     ) -> Decision:
-        insert_decision(connection, attempt.id, step, scored, time_taken_ms, moment)
+        decision_id = insert_decision(connection, attempt.id, step, scored, time_taken_ms, moment)
         values: dict[str, object] = {"current_node": scored.next_id, "updated_at": moment}
         if finish is not None:
             values |= {"status": "finished", "finished_at": moment, **finish.values()}
@@ -369,8 +385,19 @@ class Practice(Repository):
         )
         if finish is not None:
             summaries.finished(connection, attempt.user_id, attempt.scenario_id, attempt.content_hash, attempt.mode, finish.score)
-        recorded = decision_at(connection, attempt.id, step)
-        assert recorded is not None
+        recorded = Decision(  # what was just written, as decision_at would read it back
+            id=decision_id,
+            attempt_id=attempt.id,
+            step=step,
+            node_id=scored.node_id,
+            choice_id=scored.choice_id,
+            points=scored.points,
+            quality=scored.quality,
+            counted=scored.counted,
+            time_taken_ms=max(0, int(time_taken_ms)),
+            decided_at=moment.astimezone(UTC),
+            criteria=tuple(sorted(scored.criteria)),
+        )
         xapi_rows.decided(connection, attempt, recorded, finish, moment, title=title)
         return recorded
 

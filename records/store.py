@@ -69,6 +69,7 @@ class Store:
         # The practice repository under the names the pages and tests have always used.
         self.start_attempt = self.practice.start_attempt
         self.attempt = self.practice.attempt
+        self.playing = self.practice.playing
         self.active_attempts = self.practice.active_attempts
         self.attempts_of = self.practice.attempts_of
         self.decisions = self.practice.decisions

@@ -174,6 +174,7 @@ def test_a_trainee_cannot_see_or_change_another_trainees_records(store, mini):
     forbidden = [
         lambda: store.attempt(bo, attempt.id),
         lambda: store.decisions(bo, attempt.id),
+        lambda: store.playing(bo, attempt.id),
         lambda: decide(store, bo, attempt.id, 2, "ready", "pen", "good"),
         lambda: store.leave_attempt(bo, attempt.id),
         lambda: store.finish_attempt(bo, attempt.id, Finish("good", 1, 50)),
@@ -202,6 +203,45 @@ def test_an_admin_may_read_everyones_records_and_it_is_logged(store, mini):
     assert len(store.attempts_of(admin, ana.id)) == 1
     views = [(e.actor_name, e.action, e.subject_name) for e in store.audit.entries(admin) if e.action.startswith("view")]
     assert views == [("Ada", "view attempts", "Ana")]
+
+
+def test_only_the_trainee_plays_their_attempt_even_an_admin_only_reads_it(store, mini):
+    """Store.playing reads what the Practice page shows in one transaction, for the player alone: anyone else who
+    may see the attempt reads it through the audited reads (attempt, decisions)."""
+    ana = make_user(store, "Ana")
+    attempt = start(store, ana, mini)
+    admin = make_user(store, "Ada", "admin")
+    with pytest.raises(AccessDenied) as caught:
+        store.playing(admin, attempt.id)
+    assert str(caught.value) == "Only the trainee can change their own practice record."
+    with pytest.raises(NotFound) as missing:
+        store.playing(ana, 12345)
+    assert str(missing.value) == "There is no attempt 12345."
+
+
+def test_a_recorded_choice_is_returned_as_it_reads_back_and_playing_shows_it(store, mini, rubric):
+    """record_choice builds the decision it returns from what it wrote (no second read): the same as reading it."""
+    from tests.helpers import play
+
+    ana = make_user(store, "Ana")
+    attempt = start(store, ana, mini)
+    first = store.record_choice(
+        ana, attempt.id, step=1, node_id="open", choice_id="mixed", time_taken_ms=-5, loaded=mini, rubric=rubric
+    )
+    second = store.record_choice(
+        ana, attempt.id, step=2, node_id="ready", choice_id="pen", time_taken_ms=2500, loaded=mini, rubric=rubric
+    )
+    shown, decided, came_from = store.playing(ana, attempt.id)
+    assert decided == store.decisions(ana, attempt.id) == [first, second]
+    assert first.time_taken_ms == 0 and first.criteria == tuple(sorted(first.criteria)) and len(first.criteria) >= 1
+    assert (shown.status, shown.score, came_from) == ("finished", store.attempt(ana, attempt.id).score, None)
+    again = store.record_choice(  # a double click: the recorded decision, nothing written
+        ana, attempt.id, step=2, node_id="ready", choice_id="pen", time_taken_ms=9, loaded=mini, rubric=rubric
+    )
+    assert again == second
+    other = play(store, ana, mini, rubric, [("open", "reflect")])
+    branched = store.practice.start_branch(ana, other, "open", loaded=mini)
+    assert store.playing(ana, branched.id)[2] == store.attempt(ana, other)
 
 
 def test_missing_attempt_is_not_found(store):

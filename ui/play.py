@@ -103,10 +103,8 @@ def left_practice() -> None:
 
 
 def view(user: User, play: Play) -> View:
-    store = services.store()
-    attempt = store.attempt(user, play.attempt_id)
-    came_from = store.attempt(user, attempt.branch_of) if attempt.branch_of is not None else None
-    return View(attempt, services.scenario_for(attempt.content_hash), store.decisions(user, attempt.id), came_from)
+    attempt, decisions, came_from = services.store().playing(user, play.attempt_id)
+    return View(attempt, services.scenario_for(attempt.content_hash), decisions, came_from)
 
 
 def version_of(attempt: Attempt) -> LoadedScenario:
