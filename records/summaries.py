@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, and_, bindparam, case, delete, func, literal, select, text, true
@@ -53,13 +54,18 @@ _LOCK = 4_721_018  # advisory lock class: one trainee's decisions against a fold
 # ------------------------------------------------------------------------------------ portable upserts
 def _upsert(connection: Connection, table: Table, values: dict[str, Any] | list[dict[str, Any]], **how: str) -> None:
     """Insert, or on a key conflict change the existing row: ``how`` maps a column to "add", "max" or "min"."""
-    module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+    connection.execute(_upsert_statement(connection.dialect.name, table, tuple(how.items())), values)
+
+
+@cache
+def _upsert_statement(dialect: str, table: Table, how: tuple[tuple[str, str], ...]) -> Any:
+    """Built once per shape: building the statement (its CASE expressions) cost more than running it."""
+    module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=[c.name for c in table.primary_key.columns],
-        set_={name: _merge(table.c[name], statement.excluded[name], rule) for name, rule in how.items()},
+        set_={name: _merge(table.c[name], statement.excluded[name], rule) for name, rule in how},
     )
-    connection.execute(statement, values)
 
 
 def _merge(old: ColumnElement[Any], new: ColumnElement[Any], rule: str) -> ColumnElement[Any]:
@@ -144,9 +150,13 @@ def decided(
 def _add_hits(connection: Connection, user_id: int, hits: Counter[tuple[str, date]]) -> None:
     """Add ``hits`` (criterion, day) -> times to every cohort the trainee is folded into."""
     rows = [{"u": user_id, "c": c, "d": d, "n": n} for (c, d), n in sorted(hits.items()) if n]
-    if not rows:
-        return
-    module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
+    if rows:
+        connection.execute(_hits_statement(connection.dialect.name), rows)
+
+
+@cache
+def _hits_statement(dialect: str) -> Any:
+    module: Any = postgresql if dialect == "postgresql" else sqlite
     source = select(
         dashboard_cohort_folded.c.cohort_id,
         literal_param("c", dashboard_cohort_hits.c.criterion_id),
@@ -154,11 +164,10 @@ def _add_hits(connection: Connection, user_id: int, hits: Counter[tuple[str, dat
         literal_param("n", dashboard_cohort_hits.c.hits),
     ).where(dashboard_cohort_folded.c.user_id == literal_param("u", dashboard_cohort_folded.c.user_id))
     statement = module.insert(dashboard_cohort_hits).from_select(["cohort_id", "criterion_id", "day", "hits"], source)
-    statement = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["cohort_id", "criterion_id", "day"],
         set_={"hits": dashboard_cohort_hits.c.hits + statement.excluded.hits},
     )
-    connection.execute(statement, rows)
 
 
 def literal_param(name: str, like: ColumnElement[Any]) -> ColumnElement[Any]:
