@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -96,25 +98,31 @@ def _configure_sqlite(engine: Engine) -> None:
 
 # Alembic's command API runs each migration through module-level proxies (alembic.op, alembic.context) that one
 # thread sets and then deletes: two threads of one process migrating at once break each other ("KeyError:
-# 'script'"). A server has several: the first page run, the xAPI sender and the LTI score sender each open the
-# records at start. One at a time in a process; the advisory lock below orders the processes.
-_MIGRATING = threading.Lock()
+# 'script'"), or worse, one thread's migration runs on the other's connection. A server has several: the first
+# page run, the xAPI sender and the LTI score sender each open the records at start. One at a time in a process
+# (every Alembic command goes through ``alembic_on`` below, tests' included); the advisory lock orders processes.
+_MIGRATING = threading.RLock()  # re-entered: migrate() holds it around the advisory lock and alembic_on
+
+
+@contextmanager
+def alembic_on(connection: Connection) -> Iterator[Config]:
+    """Alembic's configuration for running its commands (``command.upgrade(config, "0015")``) on ``connection``,
+    holding this process's migration lock while it is open, so no other thread's migration can take over
+    Alembic's per-process proxies meanwhile."""
+    with _MIGRATING:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        config.attributes["connection"] = connection
+        yield config
 
 
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration; safe when several servers, or several threads, start at once."""
-    with _MIGRATING:
-        _upgrade(engine)
-
-
-def _upgrade(engine: Engine) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.connect().execution_options(**WRITE) as connection, connection.begin():
+    with _MIGRATING, engine.connect().execution_options(**WRITE) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        with alembic_on(connection) as config:
+            command.upgrade(config, "head")
 
 
 def is_unavailable(error: BaseException) -> bool:

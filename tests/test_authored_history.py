@@ -369,17 +369,13 @@ def test_upgrading_gives_existing_drafts_their_text_as_version_one_and_goes_back
     """A database at migration 0011 with a draft upgrades: the draft's text becomes version 1, saved by its author
     when it last changed; downgrading to 0011 drops the new tables and keeps the draft."""
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import inspect, text
 
     from records import db
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = db.create(url)
-    config = Config()
-    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with engine.begin() as connection, db.alembic_on(connection) as config:
         command.upgrade(config, "0011")
         connection.execute(
             text("INSERT INTO users (id, name, name_key, role, created_at) VALUES (1, 'Ines', 'ines', 'instructor', :m)"),

@@ -445,16 +445,12 @@ def test_someone_removed_from_the_cohort_can_be_invited_back(store, cohort):
 
 def test_the_migration_goes_up_and_back_down(tmp_path):
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import inspect
 
     from records import db
 
     engine = db.create(f"sqlite:///{tmp_path / 'old.db'}")
-    config = Config()
-    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with engine.begin() as connection, db.alembic_on(connection) as config:
         command.upgrade(config, "0013")
         assert "invitations" in inspect(connection).get_table_names()
         assert [i["name"] for i in inspect(connection).get_indexes("invitations")] == ["ix_invitations_cohort_id_email"]

@@ -20,12 +20,11 @@ import httpx
 import pytest
 import streamlit as st
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, inspect, select
 from starlette.applications import Starlette
 
 from records import AccessDenied, Store, User
-from records.db import MIGRATIONS_DIR, create
+from records.db import alembic_on, create
 from records.lti import (
     LEARNERS_CANNOT_LINK,
     SWITCHED_OFF,
@@ -773,10 +772,7 @@ def test_launch_state_is_used_once_and_expires(store: Store, at_time):
 def test_migration_0015_makes_the_tables_as_tables_py_has_them_and_goes_back_down(tmp_path):
     url = f"sqlite:///{tmp_path / 'peersim.db'}"
     engine = create(url)
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.connect() as connection, connection.begin():
-        config.attributes["connection"] = connection
+    with engine.connect() as connection, connection.begin(), alembic_on(connection) as config:
         command.upgrade(config, "0015")
         made = {t for t in inspect(connection).get_table_names() if t.startswith("lti_")}
         assert made == {

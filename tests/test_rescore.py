@@ -138,17 +138,13 @@ def test_upgrading_a_version_1_database_rescores_its_attempts(tmp_path, mini, ru
     """A database at migration 0008 with a finished attempt (mixed, pen: 67% then) upgrades to 0009 and, when the
     store opens, scores 44% with its counts; the migration also goes back down."""
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import text
 
     from records import db
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = db.create(url)
-    config = Config()
-    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with engine.begin() as connection, db.alembic_on(connection) as config:
         command.upgrade(config, "0008")
         moment = "2026-11-01 10:00:00"
         connection.execute(
@@ -183,8 +179,7 @@ def test_upgrading_a_version_1_database_rescores_its_attempts(tmp_path, mini, ru
             (2, 44, 1, 1),
             [("open", "mixed", "mixed", True), ("ready", "pen", "strongest", True)],
         )
-        with opened.engine.begin() as connection:
-            config.attributes["connection"] = connection
+        with opened.engine.begin() as connection, db.alembic_on(connection) as config:
             command.downgrade(config, "0008")
             assert connection.execute(text("SELECT score FROM attempts WHERE id = 7")).scalar_one() == 44
     finally:

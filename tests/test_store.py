@@ -278,3 +278,39 @@ def test_threads_of_one_process_migrate_at_once_without_breaking_each_other(tmp_
                 connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0016"
             )  # the newest migration
         engine.dispose()
+
+
+def test_alembic_commands_run_on_their_own_connection_while_another_thread_migrates(tmp_path):
+    """A step-by-step migration (the migration tests') holds the process's migration lock through alembic_on, so a
+    sender thread that opens the records meanwhile waits its turn instead of taking over alembic's proxies and
+    running its migration on the other connection (CI once saw 0015's columns added to the wrong database)."""
+    from alembic import command
+
+    from records import db
+
+    stepped = db.create(f"sqlite:///{tmp_path / 'stepped.db'}")
+    other = db.create(f"sqlite:///{tmp_path / 'other.db'}")
+    failures: list[BaseException] = []
+
+    def migrate_other() -> None:
+        try:
+            db.migrate(other)
+        except BaseException as error:  # collected and asserted below
+            failures.append(error)
+
+    sender = threading.Thread(target=migrate_other)
+    with stepped.begin() as connection, db.alembic_on(connection) as config:
+        command.upgrade(config, "0014")
+        sender.start()
+        sender.join(0.5)
+        assert sender.is_alive()  # waiting for the lock, not migrating
+        command.upgrade(config, "0015")
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0015"
+    sender.join()
+    assert failures == []
+    with other.connect() as connection:
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0016"
+    with stepped.connect() as connection:
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0015"
+    stepped.dispose()
+    other.dispose()

@@ -17,12 +17,10 @@ from typing import Any
 
 import pytest
 from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, select, text, update
 
 from bench.dashboard import comparable, hand_written
 from records import Store, User, db, summaries, xapi_rows
-from records.db import MIGRATIONS_DIR
 from records.errors import StaleDecision
 from records.tables import (
     attempts,
@@ -202,11 +200,12 @@ def test_the_migration_backfills_what_the_upkeep_keeps(store, mini, loop, rubric
     with store.engine.connect() as connection:
         kept = snapshot(connection)
     assert kept["dashboard_cohort_hits"] and kept["dashboard_choices"] and kept["dashboard_first"]
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
     try:
-        with store.engine.connect().execution_options(**db.WRITE) as connection, connection.begin():
-            config.attributes["connection"] = connection
+        with (
+            store.engine.connect().execution_options(**db.WRITE) as connection,
+            connection.begin(),
+            db.alembic_on(connection) as config,
+        ):
             command.downgrade(config, "0015")
             names = set(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
             assert names == {"0015"}

@@ -816,16 +816,12 @@ def test_the_admin_section_says_how_sending_goes(monkeypatch, stopped_ralph, sto
 def test_the_migration_adds_the_outbox_and_goes_back_down(tmp_path):
     """0014 makes xapi_outbox on a database at 0013 and leaves everything else alone; going back to 0013 drops it."""
     from alembic import command
-    from alembic.config import Config
     from sqlalchemy import inspect, text
 
     from records import db
 
     engine = db.create(f"sqlite:///{tmp_path / 'old.db'}")
-    config = Config()
-    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
+    with engine.begin() as connection, db.alembic_on(connection) as config:
         command.upgrade(config, "0013")
         before = set(inspect(connection).get_table_names())
         command.upgrade(config, "0014")
