@@ -221,16 +221,17 @@ class Balancer:
         return self.log.read_text(errors="replace")[-characters:] if self.log.exists() else ""
 
 
-def start(backends: Sequence[str], *, port: int | None = None, wait: bool = True) -> Balancer:
+def start(backends: Sequence[str], *, port: int | None = None, wait: bool = True, template: str | None = None) -> Balancer:
     """Start HAProxy in front of ``backends`` (base URLs such as http://127.0.0.1:8501) and, with ``wait``, wait
-    until it answers /_stcore/health and counts every backend UP. Stop it with :meth:`Balancer.stop`."""
+    until it answers /_stcore/health and counts every backend UP. ``template`` replaces deploy/haproxy.cfg's text
+    (tests compare a changed setting). Stop it with :meth:`Balancer.stop`."""
     if not available():
         raise RuntimeError(f"haproxy is not installed (no {HAPROXY}; apt-get install haproxy)")
     folder = Path(tempfile.mkdtemp(prefix="peersim-haproxy-"))
     port = port or free_port()
     admin = folder / "admin.sock"
     config = folder / "haproxy.cfg"
-    config.write_text(render(backends, port=port, admin_socket=admin))
+    config.write_text(render(backends, port=port, admin_socket=admin, template=template))
     log = folder / "haproxy.log"
     checked = subprocess.run([HAPROXY, "-c", "-q", "-f", str(config)], capture_output=True, text=True)
     if checked.returncode != 0:

@@ -8,9 +8,15 @@ The browser side (failover mid-attempt, a live class across servers) is tests/br
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -173,6 +179,80 @@ def test_health_checks_take_a_stopped_server_out_and_a_restarted_one_back(pool: 
         lb.wait_up(backends)
         with httpx.Client(base_url=lb.url, timeout=30, headers=pinned) as client:
             assert lb.served_by(client.get("/_stcore/health").headers.multi_items()) == revived.url
+
+
+@contextmanager
+def health_answering_after(delay: float) -> Iterator[str]:
+    """A stand-in backend whose /_stcore/health answers "ok" after ``delay`` seconds, as a saturated server's does
+    (its answer waits behind the script runs); its URL."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            time.sleep(delay)
+            body = b"ok" if self.path == "/_stcore/health" else b"not here"
+            self.send_response(200 if self.path == "/_stcore/health" else 404)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            with suppress(BrokenPipeError, ConnectionResetError):  # the balancer gave up waiting (earlier setting)
+                self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_server_slow_to_answer_its_health_check_stays_in() -> None:
+    """At saturation a server's /_stcore/health answer waits seconds behind its script runs. It is busy, not down:
+    taking it out sends its trainees to servers as busy, or, with one server, gives everyone HTTP 503 (seen in
+    bench.load at 300 trainees). deploy/haproxy.cfg gives a check's answer 10 s (``timeout check``); without that
+    line HAProxy allows a whole check only ``inter`` (2 s) and takes a 3-second server out. A stopped server is
+    still out at once, its connections refused (test_health_checks_take_a_stopped_server_out_...)."""
+    if not balancer.available():
+        unavailable(f"haproxy is not installed (no {balancer.HAPROXY}; apt-get install haproxy)")
+    production = balancer.TEMPLATE.read_text()
+    assert "    timeout check 10s\n" in production
+    before = production.replace("    timeout check 10s\n", "")
+    with health_answering_after(3.0) as slow, health_answering_after(0.0) as quick:
+        lb = balancer.start([slow, quick], wait=False, template=before)
+        try:
+            deadline = time.monotonic() + 30
+            while lb.status().get(slow) != "DOWN":  # the earlier configuration: out within about 5 s
+                assert time.monotonic() < deadline, lb.status()
+                time.sleep(0.2)
+        finally:
+            lb.stop()
+
+        lb = balancer.start([slow, quick], wait=False)
+        try:
+            checked: list[dict[str, str]] = []  # HAProxy's view of the slow server, once its first check is done
+            watched_until = time.monotonic() + 12  # room for three checks of 3 s, 2 s apart
+            while time.monotonic() < watched_until:
+                rows = csv.DictReader(io.StringIO(lb.command("show stat").lstrip("# ")))
+                row = next(r for r in rows if r["svname"] == "app1")
+                if row["check_status"].lstrip("* ") != "INI":
+                    checked.append(row)
+                time.sleep(0.2)
+            assert checked, "no health check finished in 12 s"
+            assert {r["status"] for r in checked} == {"UP"}  # never "UP 1/2" (a failed check) nor "DOWN"
+            assert {r["chkfail"] for r in checked} == {"0"}
+            assert {r["check_status"].lstrip("* ") for r in checked} == {"L7OK"}
+            assert min(int(r["check_duration"]) for r in checked) >= 3000  # its checks did take 3 s, and passed
+            pinned = {"Cookie": f"{balancer.COOKIE}={lb.cookie_for(slow)}"}
+            with httpx.Client(base_url=lb.url, timeout=30, headers=pinned) as client:
+                answer = client.get("/_stcore/health")
+                assert (answer.status_code, answer.text) == (200, "ok")
+                assert lb.served_by(answer.headers.multi_items()) == slow
+        finally:
+            lb.stop()
 
 
 def nginx_spread(lb: balancer.Nginx, clients: int) -> Counter[str]:
