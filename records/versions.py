@@ -3,22 +3,27 @@ can always be reviewed. They take a connection and own no transaction (the calle
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from records import clock
 from records.tables import scenario_versions
 
 
 def remember(connection: Connection, scenario_id: str, content_hash: str, source: str) -> None:
-    """Keep this version's text, once."""
+    """Keep this version's text, once. Two trainees starting a new version at the same moment on PostgreSQL both
+    find it missing; the second insert then waits for the first and does nothing (it once failed the page)."""
     exists = connection.execute(
         select(scenario_versions.c.content_hash).where(scenario_versions.c.content_hash == content_hash)
     ).first()
     if exists is None:
+        module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
         connection.execute(
-            insert(scenario_versions).values(
-                content_hash=content_hash, scenario_id=scenario_id, source=source, created_at=clock.now()
-            )
+            module.insert(scenario_versions)
+            .values(content_hash=content_hash, scenario_id=scenario_id, source=source, created_at=clock.now())
+            .on_conflict_do_nothing(index_elements=[scenario_versions.c.content_hash])
         )
 
 

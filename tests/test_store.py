@@ -314,3 +314,29 @@ def test_alembic_commands_run_on_their_own_connection_while_another_thread_migra
         assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0015"
     stepped.dispose()
     other.dispose()
+
+
+def test_two_trainees_starting_a_new_version_at_the_same_moment_both_start(store):
+    """Both transactions find the version's text missing and insert it; the second waits for the first to commit
+    and then does nothing, instead of failing on the primary key (seen under load on PostgreSQL: "This app has
+    encountered an error" on Start)."""
+    from records import db, versions
+
+    failures: list[BaseException] = []
+    with store.engine.connect().execution_options(**db.WRITE) as first, first.begin():
+        versions.remember(first, "mini", "f" * 64, "first text")
+
+        def second_trainee() -> None:
+            try:
+                with store.engine.connect().execution_options(**db.WRITE) as second, second.begin():
+                    versions.remember(second, "mini", "f" * 64, "second text")
+            except BaseException as error:  # collected and asserted below
+                failures.append(error)
+
+        other = threading.Thread(target=second_trainee)
+        other.start()
+        other.join(0.5)  # it has found the text missing (PostgreSQL) or waits to begin (SQLite)
+    other.join()
+    assert failures == []
+    with store.engine.connect() as connection:
+        assert versions.source(connection, "f" * 64) == "first text"
