@@ -21,7 +21,7 @@ change in it (to measure the change); ``--profile FILE`` runs it under cProfile 
 
 Several servers: ``--servers N`` starts N server processes on one database (PostgreSQL; SQLite is refused with more
 than one) behind a real HAProxy rendered from deploy/haproxy.cfg by bench.balancer (``--balancer haproxy``, the
-default with more than one; with one it still puts HAProxy in front, for comparable figures). Every trainee goes
+default with more than one; pass it with one server too, for figures comparable with several). Every trainee goes
 through the balancer and keeps its sticky cookie (PEERSIM_SERVER) from the sign-in on, as a browser does. Figures per
 server: trainees that landed on it, interactions, CPU seconds (psutil on each process) and CPU an interaction.
 
