@@ -11,7 +11,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -123,6 +124,12 @@ def migrate(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         with alembic_on(connection) as config:
             command.upgrade(config, "head")
+
+
+def upsert_insert(dialect: str, table: Table) -> Any:
+    """An INSERT for ``table`` in the dialect (``connection.dialect.name``) that has ``on_conflict_do_update`` and
+    ``on_conflict_do_nothing``: PostgreSQL's or SQLite's (the only two PeerSim runs on)."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def is_unavailable(error: BaseException) -> bool:

@@ -31,8 +31,8 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, Table, and_, bindparam, case, delete, func, literal, select, text, true
-from sqlalchemy.dialects import postgresql, sqlite
 
+from records.db import upsert_insert
 from records.decisions import BRANCH
 from records.tables import (
     attempts,
@@ -60,8 +60,7 @@ def _upsert(connection: Connection, table: Table, values: dict[str, Any] | list[
 @cache
 def _upsert_statement(dialect: str, table: Table, how: tuple[tuple[str, str], ...]) -> Any:
     """Built once per shape: building the statement (its CASE expressions) cost more than running it."""
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table)
+    statement = upsert_insert(dialect, table)
     return statement.on_conflict_do_update(
         index_elements=[c.name for c in table.primary_key.columns],
         set_={name: _merge(table.c[name], statement.excluded[name], rule) for name, rule in how},
@@ -156,14 +155,13 @@ def _add_hits(connection: Connection, user_id: int, hits: Counter[tuple[str, dat
 
 @cache
 def _hits_statement(dialect: str) -> Any:
-    module: Any = postgresql if dialect == "postgresql" else sqlite
     source = select(
         dashboard_cohort_folded.c.cohort_id,
         literal_param("c", dashboard_cohort_hits.c.criterion_id),
         literal_param("d", dashboard_cohort_hits.c.day),
         literal_param("n", dashboard_cohort_hits.c.hits),
     ).where(dashboard_cohort_folded.c.user_id == literal_param("u", dashboard_cohort_folded.c.user_id))
-    statement = module.insert(dashboard_cohort_hits).from_select(["cohort_id", "criterion_id", "day", "hits"], source)
+    statement = upsert_insert(dialect, dashboard_cohort_hits).from_select(["cohort_id", "criterion_id", "day", "hits"], source)
     return statement.on_conflict_do_update(
         index_elements=["cohort_id", "criterion_id", "day"],
         set_={"hits": dashboard_cohort_hits.c.hits + statement.excluded.hits},
@@ -379,8 +377,7 @@ def fold_members(connection: Connection, cohort_id: int) -> None:
 
 
 def _fold(connection: Connection, cohort_id: int, user_ids: list[int], sign: int) -> None:
-    module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = module.insert(dashboard_cohort_hits).from_select(
+    statement = upsert_insert(connection.dialect.name, dashboard_cohort_hits).from_select(
         ["cohort_id", "criterion_id", "day", "hits"], _hits_of(cohort_id, attempts.c.user_id.in_(user_ids), sign)
     )
     statement = statement.on_conflict_do_update(

@@ -3,12 +3,10 @@ can always be reviewed. They take a connection and own no transaction (the calle
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from records import clock
+from records.db import upsert_insert
 from records.tables import scenario_versions
 
 
@@ -19,9 +17,8 @@ def remember(connection: Connection, scenario_id: str, content_hash: str, source
         select(scenario_versions.c.content_hash).where(scenario_versions.c.content_hash == content_hash)
     ).first()
     if exists is None:
-        module: Any = postgresql if connection.dialect.name == "postgresql" else sqlite
         connection.execute(
-            module.insert(scenario_versions)
+            upsert_insert(connection.dialect.name, scenario_versions)
             .values(content_hash=content_hash, scenario_id=scenario_id, source=source, created_at=clock.now())
             .on_conflict_do_nothing(index_elements=[scenario_versions.c.content_hash])
         )
